@@ -1,0 +1,261 @@
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IDataObject,
+	IHookFunctions,
+	INodeCredentialTestResult,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import {
+	DEFAULT_REDELIVERY_WINDOW_MINUTES,
+	triggerProperties,
+	type TriggerOptions,
+} from './trigger/description';
+import {
+	ALL_EVENTS,
+	classifyBody,
+	compileEventFilter,
+	eventItem,
+	schemaIssues,
+	splitEventList,
+} from './trigger/events';
+import { redeliveryGuardFor } from './trigger/redeliveryGuard';
+import {
+	DEFAULT_TOLERANCE_SECONDS,
+	parseSigningSecret,
+	verifyWebhookSignature,
+	type ParsedSecret,
+} from './trigger/verifySignature';
+
+type Answer = { status: string; reason: string; message: string };
+
+export class AnonTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Anon Trigger',
+		name: 'anonTrigger',
+		icon: { light: 'file:anon.svg', dark: 'file:anon.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["events"].join(", ") }}',
+		description: 'Starts the workflow when Anon reports a link, job run or workflow run event',
+		defaults: { name: 'Anon Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'anonWebhookApi', required: true, testedBy: 'anonSigningSecretTest' }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'anon' }],
+		triggerPanel: {
+			header: 'Send an Anon event to the test URL',
+			executionsHelp: {
+				inactive:
+					"<b>While building your workflow</b>, click 'Listen for test event', then in Anon's dashboard open your endpoint (with this node's <b>Test URL</b>) → Testing → Send example. The event appears here.<br /><br /><b>Once you're happy with your workflow</b>, publish it and point the Anon endpoint at the <b>Production URL</b>: every matching event then starts an execution, visible in the executions list.",
+				active:
+					"<b>While building your workflow</b>, click 'Listen for test event', then send an example to this node's <b>Test URL</b> from Anon's dashboard (Testing → Send example).<br /><br /><b>Your workflow is active</b>: every matching event Anon sends to the <b>Production URL</b> starts an execution, visible in the executions list.",
+			},
+			activationHint:
+				"Once you've finished building your workflow, publish it and use the Production URL as the endpoint in Anon's dashboard.",
+		},
+		properties: triggerProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async anonSigningSecretTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const parsed = parseSigningSecret(String(credential.data?.signingSecret ?? ''));
+				if (!parsed.ok) return { status: 'Error', message: parsed.message };
+				const kind = parsed.key.kind === 'hmac' ? 'signing secret (v1)' : 'public key (v1a)';
+				return { status: 'OK', message: `Valid ${kind}. Anon signs with it; nothing is sent to check it.` };
+			},
+		},
+	};
+
+	// Anon has no API to register webhook endpoints: the user pastes the URL into Anon's
+	// dashboard. n8n still calls these hooks on activation, so they report "nothing to do".
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const request = this.getRequestObject();
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+
+		// 1. Verify, fail closed.
+		const secret = await signingKey(this);
+		if (!secret.ok) {
+			this.logger.warn(`Anon Trigger cannot verify requests: ${secret.message}`);
+			return answerYourself(this, 500, {
+				status: 'rejected',
+				reason: 'signing_secret_invalid',
+				message: `The n8n credential of this Anon Trigger is not usable: ${secret.message}`,
+			});
+		}
+		const rawBody = request.rawBody ?? Buffer.alloc(0);
+		const verified = verifyWebhookSignature({
+			headers: request.headers,
+			body: rawBody,
+			key: secret.key,
+			toleranceSeconds: options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+		});
+		if (!verified.ok) {
+			this.logger.debug(`Anon Trigger rejected a request (${verified.reason})`);
+			return answerYourself(this, 401, { status: 'rejected', ...verified });
+		}
+
+		// 2. Filter.
+		const body = classifyBody(rawBody);
+		if (body.kind === 'ping') {
+			return ignore('ping', 'Verified svix.ping test message; the signing secret is right. No workflow was run.');
+		}
+		const selected = [
+			...(this.getNodeParameter('events', []) as string[]),
+			...splitEventList(options.additionalEvents ?? ''),
+		];
+		if (body.kind === 'unrecognised' && !selected.includes(ALL_EVENTS)) {
+			return ignore('not_an_event', `${body.problem} Only "All Events" runs the workflow for such payloads.`);
+		}
+		if (body.kind === 'event' && !compileEventFilter(selected)(body.type)) {
+			return ignore('event_type_not_selected', `Event type "${body.type}" is not selected in this Anon Trigger; no workflow was run.`);
+		}
+		if (body.kind === 'event' && options.ignoreTestJobRuns && isTestJobRun(body.type, body.body)) {
+			return ignore('test_job_run', 'Job run marked isTest, ignored by the "Ignore Test Job Runs" option.');
+		}
+
+		// 3. Drop redeliveries of what this node already accepted (production URL only).
+		const windowMinutes = options.redeliveryWindowMinutes ?? DEFAULT_REDELIVERY_WINDOW_MINUTES;
+		if (this.getMode() !== 'manual' && windowMinutes > 0) {
+			const duplicate = claimDelivery(this, verified.id, windowMinutes * 60_000);
+			if (duplicate) return duplicate;
+		}
+
+		// 4. Parse and emit: a schema mismatch is reported on the item, never dropped.
+		let item: IDataObject;
+		if (body.kind === 'event') {
+			item = eventItem(body.body, options.output ?? 'flat') as IDataObject;
+			const issues = schemaIssues(body.type, body.body);
+			if (issues.length > 0) {
+				item.schema_issues = issues;
+				this.logger.warn(
+					`Anon Trigger: event ${String(body.body.id)} (${body.type}) does not match Anon's documented schema; emitted anyway. ${issues.join('; ')}`,
+				);
+			}
+		} else {
+			item = (isPlainObject(body.body) ? { ...body.body } : { body: body.body }) as IDataObject;
+			item.schema_issues = [body.problem];
+			this.logger.warn(`Anon Trigger: verified payload is not an Anon event; emitted anyway. ${body.problem}`);
+		}
+		if (options.includeDelivery) {
+			item.delivery = {
+				id: verified.id,
+				timestamp: new Date(verified.timestamp * 1000).toISOString(),
+				received_at: new Date().toISOString(),
+				signature_version: verified.version,
+				headers: customHeaders(request.headers),
+			};
+		}
+		return { workflowData: [[{ json: item }]] };
+	}
+}
+
+let lastSecret: { text: string; parsed: ParsedSecret } | undefined;
+
+async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
+	let text: string;
+	try {
+		const credentials = await context.getCredentials<{ signingSecret?: string }>('anonWebhookApi');
+		text = String(credentials.signingSecret ?? '');
+	} catch (error) {
+		return { ok: false, message: `no Anon Webhook credential could be read (${(error as Error).message}).` };
+	}
+	// Parsing the secret builds a key object; do it once per secret, not once per request.
+	if (lastSecret?.text !== text) lastSecret = { text, parsed: parseSigningSecret(text) };
+	return lastSecret.parsed;
+}
+
+/** Writes a non-2xx answer directly: n8n's own answers are always 200. */
+function answerYourself(context: IWebhookFunctions, statusCode: number, answer: Answer): IWebhookResponseData {
+	context.getResponseObject().status(statusCode).json(answer);
+	return { noWebhookResponse: true };
+}
+
+/** 200 without an execution, with a body Anon's dashboard shows in the attempt log. */
+function ignore(reason: string, message: string): IWebhookResponseData {
+	return { webhookResponse: { status: 'ignored', reason, message } };
+}
+
+function claimDelivery(context: IWebhookFunctions, id: string, windowMs: number): IWebhookResponseData | undefined {
+	const guard = redeliveryGuardFor(`${context.getWorkflow().id ?? ''}/${context.getNode().id}`);
+	const claim = guard.claim(id, windowMs, Date.now());
+	if (claim.status === 'accepted') {
+		return {
+			webhookResponse: {
+				status: 'duplicate',
+				reason: 'already_accepted',
+				message: `Message ${id} was already accepted at ${new Date(claim.acceptedAt).toISOString()}; the workflow is not run again.`,
+			},
+		};
+	}
+	if (claim.status === 'in_flight') {
+		// Answering 2xx here would let Svix mark the message delivered even if the first
+		// delivery then fails; a non-2xx makes Svix retry, and the retry gets a clear answer.
+		return answerYourself(context, 409, {
+			status: 'retry_later',
+			reason: 'delivery_in_progress',
+			message: `Message ${id} is being accepted by another request right now; retry later.`,
+		});
+	}
+	// Remember the id only once n8n has answered this delivery with a 2xx.
+	const response = context.getResponseObject();
+	response.once('close', () => {
+		if (response.writableFinished && response.statusCode < 300) guard.accept(id, Date.now());
+		else guard.release(id);
+	});
+	return undefined;
+}
+
+function isTestJobRun(type: string, body: Record<string, unknown>): boolean {
+	const data = body.data as { object?: { isTest?: unknown } } | undefined;
+	return type.startsWith('job_run.') && data?.object?.isTest === true;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Headers that are neither transport, proxy nor signature headers: the endpoint's custom ones. */
+const STANDARD_HEADERS = new Set([
+	'accept',
+	'accept-encoding',
+	'connection',
+	'content-length',
+	'content-type',
+	'forwarded',
+	'host',
+	'user-agent',
+	'via',
+]);
+
+function customHeaders(headers: Record<string, string | string[] | undefined>): IDataObject {
+	const custom: IDataObject = {};
+	for (const [name, value] of Object.entries(headers)) {
+		if (STANDARD_HEADERS.has(name) || /^(svix|webhook|x-forwarded|x-real)-/.test(name)) continue;
+		custom[name] = value;
+	}
+	return custom;
+}

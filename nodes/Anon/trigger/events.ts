@@ -1,0 +1,185 @@
+/**
+ * Anon's event catalog and schemas, and the item the trigger emits for an event.
+ *
+ * `zod` resolves to n8n's own copy at runtime (n8n puts its modules on NODE_PATH), so the
+ * package ships without dependencies. Schemas validate; they never reshape: every field is
+ * kept exactly as Anon sent it and unknown fields pass through.
+ */
+import { z } from 'zod';
+
+export const ALL_EVENTS = '*';
+
+/** The event types Anon documents, in the order the editor lists them. */
+export const ANON_EVENT_TYPES = [
+	{ value: 'link.opened', description: "An end user opened a link (entered Anon's browser)" },
+	{ value: 'link.closed', description: 'A link was closed by the end user, or expired' },
+	{ value: 'job_run.completed', description: 'A job run finished all its workflows' },
+	{ value: 'job_run.failed', description: 'A job run failed; carries error_message' },
+	{ value: 'workflow_run.completed', description: 'A workflow run completed' },
+	{ value: 'workflow_run.failed', description: 'A workflow run failed; carries error_message' },
+] as const;
+
+const timestamp = z.string().datetime({ offset: true });
+
+export const linkSchema = z
+	.object({
+		id: z.string().min(1),
+		external_id: z.string(),
+		job_id: z.string().min(1),
+		link_url: z.string().url(),
+		expires_at: timestamp,
+		created_at: timestamp,
+		opened_at: timestamp.nullish(),
+		closed_at: timestamp.nullish(),
+	})
+	.passthrough();
+
+export const jobRunSchema = z
+	.object({
+		id: z.string().min(1),
+		jobId: z.string().min(1),
+		status: z.enum(['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED']),
+		completedAt: timestamp.nullish(),
+		createdAt: timestamp,
+		updatedAt: timestamp,
+		createdByUserId: z.string().nullish(),
+		organizationId: z.string().optional(),
+		isTest: z.boolean(),
+		jobConfigJsonSnapshot: z
+			.object({ workflowExecutionOrder: z.array(z.string()) })
+			.passthrough()
+			.optional(),
+	})
+	.passthrough();
+
+export const workflowRunSchema = z
+	.object({
+		id: z.string().min(1),
+		workflowId: z.string().min(1),
+		status: z.enum([
+			'PENDING',
+			'IN_PROGRESS',
+			'COMPLETED',
+			'FAILED',
+			'AWAITING_USER_INPUT',
+			'COMPLETED_WITH_NO_ACTION_TAKEN',
+		]),
+		completedAt: timestamp.nullish(),
+		createdAt: timestamp,
+		updatedAt: timestamp,
+		createdByUserId: z.string().nullish(),
+		jobRunId: z.string().min(1),
+		currentStateName: z.string().nullish(),
+	})
+	.passthrough();
+
+/** Resource schema by the event type's prefix (`link.closed` → link). */
+const RESOURCE_SCHEMAS: Record<string, z.ZodTypeAny> = {
+	link: linkSchema,
+	job_run: jobRunSchema,
+	workflow_run: workflowRunSchema,
+};
+
+export const anonEventSchema = z
+	.object({
+		id: z.string().min(1),
+		object: z.literal('event'),
+		created: timestamp,
+		type: z.string().min(1),
+		data: z.object({ object: z.record(z.unknown()), error_message: z.string().optional() }).passthrough(),
+	})
+	.passthrough();
+
+type Json = Record<string, unknown>;
+
+export type ClassifiedBody =
+	| { kind: 'ping' }
+	| { kind: 'event'; type: string; body: Json }
+	/** Authentic but not an Anon event envelope (not JSON, or no string `type`). */
+	| { kind: 'unrecognised'; body: unknown; problem: string };
+
+const isRecord = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Sorts a verified body into ping, event, or something else, from the verified bytes. */
+export function classifyBody(rawBody: Buffer): ClassifiedBody {
+	let body: unknown;
+	try {
+		body = JSON.parse(rawBody.toString('utf8').replace(/^\uFEFF/, ''));
+	} catch {
+		return { kind: 'unrecognised', body: rawBody.toString('utf8'), problem: 'The body is not JSON.' };
+	}
+	if (!isRecord(body)) {
+		return { kind: 'unrecognised', body, problem: 'The body is not a JSON object.' };
+	}
+	// The dashboard's "Send test" ping is `{"success": true}`: no envelope, no type.
+	if (body.type === 'svix.ping' || (body.type === undefined && body.success === true)) {
+		return { kind: 'ping' };
+	}
+	if (typeof body.type !== 'string' || body.type === '') {
+		return { kind: 'unrecognised', body, problem: 'The body has no event "type".' };
+	}
+	return { kind: 'event', type: body.type, body };
+}
+
+/**
+ * Compiles the selected event types into a predicate. `*` matches every type; a `*` inside
+ * a pattern matches any run of characters (`job_run.*`, `*.failed`); anything else is exact,
+ * so event types Anon adds later can be named before this node lists them.
+ */
+export function compileEventFilter(patterns: string[]): (type: string) => boolean {
+	const cleaned = patterns.map((p) => p.trim()).filter((p) => p !== '');
+	if (cleaned.includes(ALL_EVENTS)) return () => true;
+	const exact = new Set(cleaned.filter((p) => !p.includes('*')));
+	const wildcards = cleaned
+		.filter((p) => p.includes('*'))
+		.map((p) => new RegExp(`^${p.split('*').map(escapeRegExp).join('.*')}$`));
+	return (type) => exact.has(type) || wildcards.some((re) => re.test(type));
+}
+
+function escapeRegExp(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Splits a comma- or newline-separated list of event types. */
+export function splitEventList(text: string): string[] {
+	return text
+		.split(/[,\n]/)
+		.map((p) => p.trim())
+		.filter((p) => p !== '');
+}
+
+/** Human-readable schema mismatches, e.g. `data.object.status: Invalid enum value…`. */
+export function schemaIssues(type: string, body: Json): string[] {
+	const issues: string[] = [];
+	const envelope = anonEventSchema.safeParse(body);
+	if (!envelope.success) issues.push(...envelope.error.issues.map(formatIssue([])));
+
+	const resource = RESOURCE_SCHEMAS[type.split('.')[0]];
+	const data = body.data;
+	if (resource && isRecord(data) && isRecord(data.object)) {
+		const parsed = resource.safeParse(data.object);
+		if (!parsed.success) issues.push(...parsed.error.issues.map(formatIssue(['data', 'object'])));
+	}
+	return issues;
+}
+
+function formatIssue(base: Array<string | number>) {
+	return (issue: z.ZodIssue) => `${[...base, ...issue.path].join('.') || '(body)'}: ${issue.message}`;
+}
+
+export type OutputShape = 'flat' | 'envelope';
+
+/**
+ * The emitted item. `flat` (default) puts the resource's own fields at the top level, next
+ * to the rest of `data` (`error_message`), with the envelope under `event`:
+ * `{{ $json.status }}`, `{{ $json.error_message }}`, `{{ $json.event.type }}`.
+ * `envelope` emits the body exactly as Anon sent it.
+ */
+export function eventItem(body: Json, shape: OutputShape): Json {
+	if (shape === 'envelope') return { ...body };
+	const { data, ...envelope } = body;
+	const { object, ...rest } = isRecord(data) ? data : { object: data };
+	const resource = isRecord(object) ? object : object === undefined ? {} : { object };
+	return { ...resource, ...rest, event: envelope };
+}
