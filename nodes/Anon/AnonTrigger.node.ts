@@ -115,7 +115,7 @@ export class AnonTrigger implements INodeType {
 		});
 		if (!verified.ok) {
 			this.logger.debug(`Anon Trigger rejected a request (${verified.reason})`);
-			return answerYourself(this, 401, { status: 'rejected', ...verified });
+			return answerYourself(this, 401, { status: 'rejected', reason: verified.reason, message: verified.message });
 		}
 
 		// 2. Filter.

@@ -143,7 +143,10 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 	const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
 
 	// Svix's own names win; the Standard Webhooks names are the white-labelled set.
-	const set = headers['svix-id'] !== undefined || headers['svix-signature'] !== undefined ? 'svix' : 'webhook';
+	const set =
+		headers['svix-id'] === undefined && headers['svix-signature'] === undefined && headers['webhook-id'] !== undefined
+			? 'webhook'
+			: 'svix';
 	const id = header(headers, `${set}-id`);
 	const timestampText = header(headers, `${set}-timestamp`);
 	const signatureText = header(headers, `${set}-signature`);
@@ -199,7 +202,7 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 		const comma = entry.indexOf(',');
 		const version = comma === -1 ? entry : entry.slice(0, comma);
 		if (version === wanted && comma !== -1) candidates.push(entry.slice(comma + 1));
-		else otherVersions.add(version.slice(0, 8));
+		else otherVersions.add(/^v[0-9]{1,3}[a-z]?$/.test(version) ? version : 'unversioned');
 	}
 	if (candidates.length === 0) {
 		return fail('no_supported_signature', noSupportedSignatureMessage(set, wanted, otherVersions));

@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto';
+
+import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject } from 'n8n-workflow';
+import fc from 'fast-check';
+import { Webhook } from 'svix';
+
+import { AnonTrigger } from '../nodes/Anon/AnonTrigger.node';
+import {
+	deliver,
+	documentedItem,
+	EVENT_TYPES,
+	exampleBody,
+	messageId,
+	SECRET,
+	signedHeaders,
+	type Outcome,
+} from './helpers/webhook';
+
+const SECRET_MATERIAL = SECRET.slice('whsec_'.length);
+
+/** Nothing a caller or an operator sees may contain the secret. */
+function expectNoSecret(outcome: Outcome) {
+	const seen = JSON.stringify([outcome.body, outcome.items, outcome.logs]);
+	expect(seen).not.toContain(SECRET_MATERIAL);
+}
+
+describe('node description', () => {
+	const { description } = new AnonTrigger();
+
+	it('keeps the names saved workflows rely on', () => {
+		expect(description.name).toBe('anonTrigger');
+		expect(description.displayName).toBe('Anon Trigger');
+		expect(description.credentials).toEqual([expect.objectContaining({ name: 'anonWebhookApi', required: true })]);
+		expect(description.webhooks).toEqual([expect.objectContaining({ httpMethod: 'POST', responseMode: 'onReceived' })]);
+	});
+
+	it('offers every Anon event type and "all events" as *', () => {
+		const events = description.properties.find((p) => p.name === 'events');
+		expect(events?.type).toBe('multiOptions');
+		expect(events?.options?.map((o) => ('value' in o ? o.value : undefined))).toEqual(['*', ...EVENT_TYPES]);
+	});
+
+	it('registers the lifecycle hooks n8n calls, which have nothing to register at Anon', async () => {
+		const hooks = new AnonTrigger().webhookMethods.default;
+		const context = {} as never;
+		await expect(hooks.checkExists.call(context)).resolves.toBe(true);
+		await expect(hooks.create.call(context)).resolves.toBe(true);
+		await expect(hooks.delete.call(context)).resolves.toBe(true);
+	});
+});
+
+describe('credential test', () => {
+	const test = (signingSecret: string) =>
+		new AnonTrigger().methods.credentialTest.anonSigningSecretTest.call({} as ICredentialTestFunctions, {
+			data: { signingSecret },
+		} as unknown as ICredentialsDecrypted);
+
+	it('accepts a whsec_ secret', async () => {
+		await expect(test(SECRET)).resolves.toMatchObject({ status: 'OK', message: expect.stringMatching(/Valid signing secret/) });
+	});
+
+	it('says what is wrong with a malformed one, without echoing it', async () => {
+		const result = await test('whsec_not*base64');
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/not valid base64/);
+		expect(result.message).not.toContain('not*base64');
+	});
+});
+
+describe('verified events', () => {
+	it.each(EVENT_TYPES)('%s example runs the workflow with the documented item', async (type) => {
+		const body = exampleBody(type);
+		const outcome = await deliver({ headers: signedHeaders(body), body });
+		expect(outcome.status).toBe(200);
+		expect(outcome.executed).toBe(true);
+		expect(outcome.items).toEqual([documentedItem(type)]);
+		expect(outcome.logs.filter((l) => l.startsWith('warn'))).toEqual([]);
+	});
+
+	it('emits the event as sent with Output = Event as Sent', async () => {
+		const body = exampleBody('workflow_run.failed');
+		const outcome = await deliver({ headers: signedHeaders(body), body, parameters: { options: { output: 'envelope' } } });
+		expect(outcome.items).toEqual([JSON.parse(body)]);
+	});
+
+	it('accepts the webhook-* header names', async () => {
+		const body = exampleBody('link.opened');
+		const svix = signedHeaders(body);
+		const headers = {
+			'content-type': 'application/json',
+			'webhook-id': svix['svix-id'],
+			'webhook-timestamp': svix['svix-timestamp'],
+			'webhook-signature': svix['svix-signature'],
+		};
+		expect((await deliver({ headers, body })).executed).toBe(true);
+	});
+
+	it('adds delivery details with only the custom headers when asked', async () => {
+		const body = exampleBody('link.closed');
+		const headers: Record<string, string> = { ...signedHeaders(body), host: 'n8n.example.com', 'x-forwarded-for': '1.2.3.4', 'x-tenant': 'acme' };
+		const outcome = await deliver({ headers, body, parameters: { options: { includeDelivery: true } } });
+		expect(outcome.items[0].delivery).toEqual({
+			id: headers['svix-id'],
+			timestamp: new Date(Number(headers['svix-timestamp']) * 1000).toISOString(),
+			received_at: expect.any(String),
+			signature_version: 'v1',
+			headers: { 'x-tenant': 'acme' },
+		});
+	});
+
+	it('emits an event that does not match its schema, says so on the item and logs a warning', async () => {
+		const event = JSON.parse(exampleBody('workflow_run.failed'));
+		event.data.object.status = 'HALTED';
+		const body = JSON.stringify(event);
+		const outcome = await deliver({ headers: signedHeaders(body), body });
+		expect(outcome.status).toBe(200);
+		expect(outcome.executed).toBe(true);
+		expect(outcome.items[0]).toMatchObject({ status: 'HALTED', schema_issues: [expect.stringMatching(/^data\.object\.status: Invalid enum value/)] });
+		expect(outcome.logs).toEqual([expect.stringMatching(/^warn: .*evt_01HX4J1SQ93Y9F6VBQ4JPZW66S \(workflow_run\.failed\) does not match/)]);
+	});
+
+	it('runs the workflow for an event type this node does not list yet, when all events are selected', async () => {
+		const body = JSON.stringify({ ...JSON.parse(exampleBody('job_run.failed')), type: 'job_run.started' });
+		const outcome = await deliver({ headers: signedHeaders(body), body });
+		expect(outcome.executed).toBe(true);
+		expect(outcome.items[0].event).toMatchObject({ type: 'job_run.started' });
+	});
+
+	it('emits an authentic non-event payload only for "All Events", flagged', async () => {
+		const body = '{"hello":"world"}';
+		const all = await deliver({ headers: signedHeaders(body), body });
+		expect(all.items).toEqual([{ hello: 'world', schema_issues: ['The body has no event "type".'] }]);
+		const some = await deliver({ headers: signedHeaders(body), body, parameters: { events: ['link.opened'] } });
+		expect(some).toMatchObject({ status: 200, executed: false, body: { status: 'ignored', reason: 'not_an_event' } });
+	});
+});
+
+describe('filtering', () => {
+	const run = (type: string, parameters: IDataObject) => {
+		const body = exampleBody(type);
+		return deliver({ headers: signedHeaders(body), body, parameters });
+	};
+
+	it('ignores an unselected type with 200 and a short JSON body', async () => {
+		const outcome = await run('link.opened', { events: ['workflow_run.failed'] });
+		expect(outcome).toMatchObject({
+			status: 200,
+			executed: false,
+			body: { status: 'ignored', reason: 'event_type_not_selected', message: expect.stringContaining('link.opened') },
+		});
+	});
+
+	it('runs only the selected type', async () => {
+		expect((await run('workflow_run.failed', { events: ['workflow_run.failed'] })).executed).toBe(true);
+		expect((await run('workflow_run.completed', { events: ['workflow_run.failed'] })).executed).toBe(false);
+	});
+
+	it('follows additional types and wildcards typed in the options', async () => {
+		const parameters = { events: [], options: { additionalEvents: 'job_run.*, link.expired' } };
+		expect((await run('job_run.failed', parameters)).executed).toBe(true);
+		expect((await run('job_run.completed', parameters)).executed).toBe(true);
+		expect((await run('link.opened', parameters)).executed).toBe(false);
+	});
+
+	it('ignores every event when no type is selected', async () => {
+		const outcome = await run('link.opened', { events: [] });
+		expect(outcome).toMatchObject({ executed: false, body: { reason: 'event_type_not_selected' } });
+	});
+
+	it('answers a verified svix.ping with 200 and no execution, whatever is selected', async () => {
+		const outcome = await run('svix.ping', { events: ['*'] });
+		expect(outcome).toMatchObject({ status: 200, executed: false, body: { status: 'ignored', reason: 'ping' } });
+	});
+
+	it('skips test job runs when asked, and only job runs', async () => {
+		const options = { ignoreTestJobRuns: true };
+		expect(await run('job_run.failed', { options })).toMatchObject({ executed: false, body: { reason: 'test_job_run' } });
+		expect((await run('job_run.completed', { options })).executed).toBe(true); // isTest: false
+		expect((await run('job_run.failed', {})).executed).toBe(true);
+	});
+});
+
+describe('rejections: 401, no execution, the precise reason', () => {
+	const body = exampleBody('workflow_run.failed');
+
+	it.each([
+		['missing headers', () => ({ 'content-type': 'application/json' }), 'missing_headers'],
+		['a wrong secret', () => signedHeaders(body, { secret: `whsec_${randomBytes(24).toString('base64')}` }), 'no_matching_signature'],
+		['a stale timestamp', () => signedHeaders(body, { date: new Date(Date.now() - 10 * 60_000) }), 'timestamp_too_old'],
+		['a future timestamp', () => signedHeaders(body, { date: new Date(Date.now() + 10 * 60_000) }), 'timestamp_too_new'],
+		['a garbled timestamp', () => ({ ...signedHeaders(body), 'svix-timestamp': 'now' }), 'invalid_timestamp'],
+		['an unsupported signature version', () => ({ ...signedHeaders(body), 'svix-signature': 'v9,abc' }), 'no_supported_signature'],
+		['a repeated header', () => ({ ...signedHeaders(body), 'svix-id': ['a', 'b'] }), 'invalid_header'],
+	])('%s', async (_name, headers, reason) => {
+		const outcome = await deliver({ headers: headers(), body });
+		expect(outcome.status).toBe(401);
+		expect(outcome.executed).toBe(false);
+		expect(outcome.body).toEqual({ status: 'rejected', reason, message: expect.any(String) });
+		expectNoSecret(outcome);
+	});
+
+	it('rejects a tampered body', async () => {
+		const headers = signedHeaders(body);
+		const outcome = await deliver({ headers, body: body.replace('FAILED', 'COMPLETED') });
+		expect(outcome).toMatchObject({ status: 401, executed: false, body: { reason: 'no_matching_signature' } });
+	});
+
+	it('honours a custom timestamp tolerance', async () => {
+		const headers = signedHeaders(body, { date: new Date(Date.now() - 60_000) });
+		const strict = await deliver({ headers, body, parameters: { options: { toleranceSeconds: 30 } } });
+		expect(strict).toMatchObject({ status: 401, body: { reason: 'timestamp_too_old' } });
+	});
+
+	it.each([
+		['a malformed secret', { signingSecret: 'whsec_short' }, /decodes to 3 bytes|not valid base64/],
+		['an empty secret', { signingSecret: '' }, /empty/],
+		['no credential at all', new Error('Node does not have any credentials set'), /no Anon Webhook credential/],
+	])('answers 500 and runs nothing with %s', async (_name, credentials, message) => {
+		const outcome = await deliver({ headers: signedHeaders(body), body, credentials });
+		expect(outcome).toMatchObject({ status: 500, executed: false, body: { status: 'rejected', reason: 'signing_secret_invalid' } });
+		expect((outcome.body as { message: string }).message).toMatch(message);
+		expect(outcome.logs).toEqual([expect.stringMatching(/^warn: Anon Trigger cannot verify requests/)]);
+	});
+});
+
+describe('redeliveries (same svix-id)', () => {
+	const body = exampleBody('job_run.completed');
+
+	it('runs the workflow once and acknowledges the retry with 200', async () => {
+		const headers = signedHeaders(body);
+		const first = await deliver({ headers, body, workflowId: 'wf-redelivery' });
+		const retry = await deliver({ headers: signedHeaders(body, { id: headers['svix-id'] }), body, workflowId: 'wf-redelivery' });
+		expect(first.executed).toBe(true);
+		expect(retry).toMatchObject({ status: 200, executed: false, body: { status: 'duplicate', reason: 'already_accepted' } });
+	});
+
+	it('keeps separate memories per workflow and per node', async () => {
+		const headers = signedHeaders(body);
+		expect((await deliver({ headers, body, workflowId: 'wf-a' })).executed).toBe(true);
+		expect((await deliver({ headers, body, workflowId: 'wf-b' })).executed).toBe(true);
+		expect((await deliver({ headers, body, workflowId: 'wf-a', nodeId: 'other' })).executed).toBe(true);
+		expect((await deliver({ headers, body, workflowId: 'wf-a' })).executed).toBe(false);
+	});
+
+	it('runs a retry whose first delivery n8n failed to start', async () => {
+		const headers = signedHeaders(body);
+		const failed = await deliver({ headers, body, workflowId: 'wf-fail', n8nStatusOnExecution: 500 });
+		expect(failed.status).toBe(500);
+		expect((await deliver({ headers, body, workflowId: 'wf-fail' })).executed).toBe(true);
+	});
+
+	it('tells a copy arriving while the first is still being answered to retry (409), never 2xx', async () => {
+		const headers = signedHeaders(body);
+		const first = await deliver({ headers, body, workflowId: 'wf-race' }, { close: false });
+		const copy = await deliver({ headers, body, workflowId: 'wf-race' });
+		expect(copy).toMatchObject({ status: 409, executed: false, body: { reason: 'delivery_in_progress' } });
+		first.close();
+		expect(await deliver({ headers, body, workflowId: 'wf-race' })).toMatchObject({ status: 200, executed: false });
+	});
+
+	it('runs again after the window: a deliberate replay from the event log much later executes', async () => {
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+		try {
+			const id = messageId();
+			const options = { redeliveryWindowMinutes: 5 };
+			const send = () => deliver({ headers: signedHeaders(body, { id }), body, workflowId: 'wf-window', parameters: { options } });
+			expect((await send()).executed).toBe(true);
+			jest.advanceTimersByTime(4 * 60_000);
+			expect((await send()).executed).toBe(false);
+			jest.advanceTimersByTime(2 * 60_000);
+			expect((await send()).executed).toBe(true);
+		} finally {
+			jest.useRealTimers();
+		}
+	});
+
+	it('does not deduplicate with a window of 0, nor on the test URL', async () => {
+		const headers = signedHeaders(body);
+		const off = { options: { redeliveryWindowMinutes: 0 } };
+		expect((await deliver({ headers, body, workflowId: 'wf-off', parameters: off })).executed).toBe(true);
+		expect((await deliver({ headers, body, workflowId: 'wf-off', parameters: off })).executed).toBe(true);
+		expect((await deliver({ headers, body, workflowId: 'wf-test', mode: 'manual' })).executed).toBe(true);
+		expect((await deliver({ headers, body, workflowId: 'wf-test', mode: 'manual' })).executed).toBe(true);
+	});
+});
+
+describe('garbage never throws and never runs the workflow', () => {
+	const headerName = fc.constantFrom('svix-id', 'svix-timestamp', 'svix-signature', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-type', 'x-other');
+	const headerValue = fc.oneof(
+		fc.string(),
+		fc.string({ unit: 'binary' }),
+		fc.integer().map(String),
+		fc.constantFrom('0', '-1', '1e9', '9999999999999999999', 'NaN', String(Math.floor(Date.now() / 1000))),
+		fc.array(fc.constantFrom('v1,', 'v1a,', 'v2,', 'v1,AAAA', 'v1,====', ' ', ','), { maxLength: 40 }).map((p) => p.join(' ')),
+		fc.array(fc.string(), { minLength: 2, maxLength: 3 }),
+	);
+	const request = fc.record({
+		headers: fc.dictionary(headerName, headerValue),
+		body: fc.oneof(
+			fc.string({ unit: 'grapheme' }),
+			fc.uint8Array({ maxLength: 4096 }).map((a) => Buffer.from(a)),
+			fc.constantFrom(exampleBody('workflow_run.failed'), '{"success": true}', '{"type":"link.opened"', '[[[[[[[[[[]]]]]]]]]]'),
+		),
+	});
+
+	it('for 2,000 random requests: 401, no execution, no secret in the answer', async () => {
+		let runs = 0;
+		await fc.assert(
+			fc.asyncProperty(request, async ({ headers, body }) => {
+				runs += 1;
+				const outcome = await deliver({ headers, body, workflowId: 'wf-fuzz' });
+				expect(outcome.executed).toBe(false);
+				expect(outcome.status).toBe(401);
+				expectNoSecret(outcome);
+			}),
+			{ numRuns: 2000 },
+		);
+		expect(runs).toBe(2000);
+	});
+
+	it('a valid signature over garbage runs nothing unless all events are selected, and never throws', async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (bytes) => {
+				const body = Buffer.from(bytes);
+				const id = messageId();
+				const date = new Date();
+				const headers = {
+					'svix-id': id,
+					'svix-timestamp': String(Math.floor(date.getTime() / 1000)),
+					'svix-signature': new Webhook(SECRET).sign(id, date, body.toString('latin1')),
+				};
+				// svix signs text as UTF-8, so send the UTF-8 bytes of that same text.
+				const sent = Buffer.from(body.toString('latin1'));
+				const outcome = await deliver({ headers, body: sent, parameters: { events: ['link.opened'] } });
+				expect(outcome.status).toBe(200);
+				expect(outcome.executed).toBe(false);
+			}),
+			{ numRuns: 300 },
+		);
+	});
+});

@@ -1,0 +1,185 @@
+/**
+ * Drives `AnonTrigger.webhook()` the way n8n's webhook server does, without n8n: a request
+ * with headers and raw body, a response that records what is written, and n8n's own
+ * answer for each kind of result (see packages/cli/src/webhooks/webhook-helpers.ts):
+ * `noWebhookResponse` → the node answered; `workflowData` → execution + 200; otherwise
+ * 200 with `webhookResponse`.
+ */
+import { randomBytes } from 'node:crypto';
+
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import { Webhook } from 'svix';
+
+import { AnonTrigger } from '../../nodes/Anon/AnonTrigger.node';
+import jobRunCompleted from '../fixtures/events/job_run.completed.json';
+import jobRunFailed from '../fixtures/events/job_run.failed.json';
+import linkClosed from '../fixtures/events/link.closed.json';
+import linkOpened from '../fixtures/events/link.opened.json';
+import svixPing from '../fixtures/events/svix.ping.json';
+import workflowRunCompleted from '../fixtures/events/workflow_run.completed.json';
+import workflowRunFailed from '../fixtures/events/workflow_run.failed.json';
+import jobRunCompletedItem from '../fixtures/items/job_run.completed.json';
+import jobRunFailedItem from '../fixtures/items/job_run.failed.json';
+import linkClosedItem from '../fixtures/items/link.closed.json';
+import linkOpenedItem from '../fixtures/items/link.opened.json';
+import workflowRunCompletedItem from '../fixtures/items/workflow_run.completed.json';
+import workflowRunFailedItem from '../fixtures/items/workflow_run.failed.json';
+
+/** A fresh endpoint signing secret for this test run, in Anon's format. */
+export const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+export const EVENT_TYPES = [
+	'link.opened',
+	'link.closed',
+	'job_run.completed',
+	'job_run.failed',
+	'workflow_run.completed',
+	'workflow_run.failed',
+];
+
+const EXAMPLES: Record<string, object> = {
+	'link.opened': linkOpened,
+	'link.closed': linkClosed,
+	'job_run.completed': jobRunCompleted,
+	'job_run.failed': jobRunFailed,
+	'workflow_run.completed': workflowRunCompleted,
+	'workflow_run.failed': workflowRunFailed,
+	'svix.ping': svixPing,
+};
+
+const ITEMS: Record<string, IDataObject> = {
+	'link.opened': linkOpenedItem,
+	'link.closed': linkClosedItem,
+	'job_run.completed': jobRunCompletedItem,
+	'job_run.failed': jobRunFailedItem,
+	'workflow_run.completed': workflowRunCompletedItem,
+	'workflow_run.failed': workflowRunFailedItem,
+};
+
+/** Anon's example payload (test/fixtures/events), as the body text of a request. */
+export function exampleBody(type: string): string {
+	return JSON.stringify(EXAMPLES[type], null, 2);
+}
+
+/** The item the README documents for an example event (test/fixtures/items). */
+export function documentedItem(type: string): IDataObject {
+	return structuredClone(ITEMS[type]);
+}
+
+let counter = 0;
+export function messageId(): string {
+	counter += 1;
+	return `msg_test${Date.now().toString(36)}${counter}`;
+}
+
+/** Headers as Svix sends them, signed by the official `svix` library. */
+export function signedHeaders(
+	body: string,
+	options: { secret?: string; id?: string; date?: Date } = {},
+): Record<string, string> {
+	const id = options.id ?? messageId();
+	const date = options.date ?? new Date();
+	return {
+		'content-type': 'application/json',
+		'user-agent': 'Svix-Webhooks/1.66.0 (sender-9YMgn; +https://www.svix.com/http-sender/)',
+		'svix-id': id,
+		'svix-timestamp': String(Math.floor(date.getTime() / 1000)),
+		'svix-signature': new Webhook(options.secret ?? SECRET).sign(id, date, body),
+	};
+}
+
+export interface Delivery {
+	headers: Record<string, string | string[] | undefined>;
+	body: string | Buffer;
+	/** Node parameters; `events` defaults to all events. */
+	parameters?: IDataObject;
+	/** Credential data, or an Error that getCredentials throws. */
+	credentials?: IDataObject | Error;
+	mode?: 'trigger' | 'webhook' | 'manual';
+	workflowId?: string;
+	nodeId?: string;
+	/** What n8n answers after `workflowData` (500 simulates a failure to start the run). */
+	n8nStatusOnExecution?: number;
+}
+
+export interface Outcome {
+	status: number;
+	body: unknown;
+	executed: boolean;
+	items: IDataObject[];
+	logs: string[];
+	/** Fires the response's `close` event, as n8n does once the answer is sent. */
+	close: () => void;
+}
+
+class FakeResponse {
+	private readonly listeners: Record<string, Array<() => void>> = {};
+	statusCode = 200;
+	body: unknown;
+	writableFinished = false;
+	status(code: number) {
+		this.statusCode = code;
+		return this;
+	}
+	json(body: unknown) {
+		this.body = body;
+		this.writableFinished = true;
+		return this;
+	}
+	once(event: string, listener: () => void) {
+		(this.listeners[event] ??= []).push(listener);
+		return this;
+	}
+	emit(event: string) {
+		const listeners = this.listeners[event] ?? [];
+		delete this.listeners[event];
+		for (const listener of listeners) listener();
+	}
+}
+
+const trigger = new AnonTrigger();
+
+/** Runs one request through the node and n8n's answer logic; closes the response unless told not to. */
+export async function deliver(delivery: Delivery, { close = true } = {}): Promise<Outcome> {
+	const logs: string[] = [];
+	const log = (level: string) => (message: string) => logs.push(`${level}: ${message}`);
+	const response = new FakeResponse();
+	const parameters: IDataObject = { events: ['*'], options: {}, ...delivery.parameters };
+	const rawBody = Buffer.isBuffer(delivery.body) ? delivery.body : Buffer.from(delivery.body);
+
+	const context = {
+		getRequestObject: () => ({ headers: delivery.headers, rawBody, body: {} }),
+		getResponseObject: () => response,
+		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
+		getCredentials: async () => {
+			const credentials = delivery.credentials ?? { signingSecret: SECRET };
+			if (credentials instanceof Error) throw credentials;
+			return credentials;
+		},
+		getMode: () => delivery.mode ?? 'webhook',
+		getWorkflow: () => ({ id: delivery.workflowId ?? 'wf1', name: 'test', active: true }),
+		getNode: () => ({ id: delivery.nodeId ?? 'node1', name: 'Anon Trigger' }),
+		logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+	} as unknown as IWebhookFunctions;
+
+	const result = await trigger.webhook.call(context);
+
+	let status: number;
+	let body: unknown;
+	const executed = result.workflowData !== undefined;
+	if (result.noWebhookResponse) {
+		status = response.statusCode;
+		body = response.body;
+	} else if (executed) {
+		status = delivery.n8nStatusOnExecution ?? 200;
+		body = { message: status < 300 ? 'Workflow was started' : 'Error in workflow' };
+		response.status(status).json(body);
+	} else {
+		status = 200;
+		body = result.webhookResponse ?? { message: 'Webhook call received' };
+		response.status(status).json(body);
+	}
+	const fireClose = () => response.emit('close');
+	if (close) fireClose();
+	const items = (result.workflowData?.[0] ?? []).map((item) => item.json);
+	return { status, body, executed, items, logs, close: fireClose };
+}

@@ -1,0 +1,143 @@
+import {
+	ANON_EVENT_TYPES,
+	classifyBody,
+	compileEventFilter,
+	eventItem,
+	schemaIssues,
+	splitEventList,
+} from '../../nodes/Anon/trigger/events';
+import { documentedItem, EVENT_TYPES, exampleBody } from '../helpers/webhook';
+
+const example = (type: string) => JSON.parse(exampleBody(type)) as Record<string, unknown>;
+
+describe('event catalog', () => {
+	it('lists exactly the event types Anon documents', () => {
+		expect(ANON_EVENT_TYPES.map((e) => e.value)).toEqual(EVENT_TYPES);
+	});
+});
+
+describe('classifyBody', () => {
+	it('recognises the dashboard ping, with or without a type', () => {
+		expect(classifyBody(Buffer.from(exampleBody('svix.ping')))).toEqual({ kind: 'ping' });
+		expect(classifyBody(Buffer.from('{"type":"svix.ping","data":{}}'))).toEqual({ kind: 'ping' });
+	});
+
+	it.each(EVENT_TYPES)('reads %s from the raw bytes', (type) => {
+		const classified = classifyBody(Buffer.from(exampleBody(type)));
+		expect(classified).toEqual({ kind: 'event', type, body: example(type) });
+	});
+
+	it('tolerates a UTF-8 byte order mark', () => {
+		expect(classifyBody(Buffer.from(`\uFEFF${exampleBody('link.opened')}`))).toMatchObject({ kind: 'event', type: 'link.opened' });
+	});
+
+	it.each([
+		['not JSON', 'hello', /not JSON/],
+		['truncated JSON', exampleBody('link.opened').slice(0, 50), /not JSON/],
+		['a JSON array', '[1,2]', /not a JSON object/],
+		['JSON null', 'null', /not a JSON object/],
+		['no type', '{"data":{}}', /no event "type"/],
+		['a numeric type', '{"type":42}', /no event "type"/],
+		['an empty body', '', /not JSON/],
+	])('calls %s unrecognised', (_name, text, problem) => {
+		const classified = classifyBody(Buffer.from(text));
+		expect(classified.kind).toBe('unrecognised');
+		expect(classified.kind === 'unrecognised' && classified.problem).toMatch(problem);
+	});
+});
+
+describe('compileEventFilter', () => {
+	it.each([
+		[['*'], 'anything.new', true],
+		[['link.opened'], 'link.opened', true],
+		[['link.opened'], 'link.closed', false],
+		[['job_run.*'], 'job_run.failed', true],
+		[['job_run.*'], 'job_run.started', true],
+		[['job_run.*'], 'workflow_run.failed', false],
+		[['job_run.*'], 'job_runXfailed', false],
+		[['*.failed'], 'workflow_run.failed', true],
+		[['*.failed'], 'workflow_run.completed', false],
+		[['link.expired'], 'link.expired', true],
+		[[' link.opened '], 'link.opened', true],
+		[['link.(opened)'], 'link.opened', false],
+		[[], 'link.opened', false],
+		[[''], 'link.opened', false],
+	])('%j matches %s → %s', (patterns, type, expected) => {
+		expect(compileEventFilter(patterns)(type)).toBe(expected);
+	});
+
+	it('splits a typed list on commas and new lines', () => {
+		expect(splitEventList('job_run.*, link.expired\n*.failed,,')).toEqual(['job_run.*', 'link.expired', '*.failed']);
+	});
+});
+
+describe('schemas', () => {
+	it.each(EVENT_TYPES)('%s example matches its schema', (type) => {
+		expect(schemaIssues(type, example(type))).toEqual([]);
+	});
+
+	it('reports a mismatch with its path', () => {
+		const body = example('workflow_run.failed');
+		const data = body.data as { object: Record<string, unknown> };
+		data.object.status = 'EXPLODED';
+		delete data.object.workflowId;
+		const issues = schemaIssues('workflow_run.failed', body);
+		expect(issues).toEqual([
+			expect.stringMatching(/^data\.object\.workflowId: Required/),
+			expect.stringMatching(/^data\.object\.status: Invalid enum value.*'EXPLODED'/),
+		]);
+	});
+
+	it('reports a broken envelope', () => {
+		expect(schemaIssues('link.opened', { type: 'link.opened', object: 'event', created: 'yesterday', data: {} })).toEqual([
+			'id: Required',
+			'created: Invalid datetime',
+			'data.object: Required',
+		]);
+	});
+
+	it('accepts unknown fields and unknown event types without complaint', () => {
+		const body = example('link.opened');
+		(body.data as { object: Record<string, unknown> }).object.brand_new_field = { nested: true };
+		body.livemode = false;
+		expect(schemaIssues('link.opened', body)).toEqual([]);
+		expect(schemaIssues('customer.created', { ...body, type: 'customer.created' })).toEqual([]);
+	});
+
+	it('accepts every documented workflow run status', () => {
+		for (const status of ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'AWAITING_USER_INPUT', 'COMPLETED_WITH_NO_ACTION_TAKEN']) {
+			const body = example('workflow_run.completed');
+			(body.data as { object: Record<string, unknown> }).object.status = status;
+			expect(schemaIssues('workflow_run.completed', body)).toEqual([]);
+		}
+	});
+});
+
+describe('eventItem', () => {
+	it.each(EVENT_TYPES)('%s: flat item is the documented one', (type) => {
+		expect(eventItem(example(type), 'flat')).toEqual(documentedItem(type));
+	});
+
+	it('keeps unknown fields, at every level, exactly as sent', () => {
+		const body = example('job_run.failed');
+		body.livemode = true;
+		const data = body.data as Record<string, unknown>;
+		data.retry_hint = 'later';
+		(data.object as Record<string, unknown>).someNewField = [1, 2];
+		const item = eventItem(body, 'flat');
+		expect(item).toMatchObject({ someNewField: [1, 2], retry_hint: 'later', event: { livemode: true } });
+	});
+
+	it('emits the event as sent in envelope mode', () => {
+		const body = example('link.closed');
+		expect(eventItem(body, 'envelope')).toEqual(body);
+	});
+
+	it('copes with a data field that is missing or not an object', () => {
+		expect(eventItem({ id: 'evt_1', type: 'x.y' }, 'flat')).toEqual({ event: { id: 'evt_1', type: 'x.y' } });
+		expect(eventItem({ id: 'evt_1', type: 'x.y', data: { object: 'text' } }, 'flat')).toEqual({
+			object: 'text',
+			event: { id: 'evt_1', type: 'x.y' },
+		});
+	});
+});
