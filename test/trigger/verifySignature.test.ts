@@ -235,6 +235,17 @@ describe('every rejection reason', () => {
 		expect(JSON.stringify(result)).not.toContain(secret.slice(6));
 	});
 
+	it("rejects a signature that differs only in base64's unused trailing bits", () => {
+		// 32 bytes need 42⅔ base64 characters: the 43rd carries 2 bits no decoder reads.
+		const encoded = good['svix-signature'].slice(3);
+		const last = BASE64_ALPHABET.indexOf(encoded[42]);
+		const variant = `${encoded.slice(0, 42)}${BASE64_ALPHABET[last ^ 1]}=`;
+		expect(Buffer.from(variant, 'base64')).toEqual(Buffer.from(encoded, 'base64'));
+		expect(verify({ headers: { ...good, 'svix-signature': `v1,${variant}` }, body, key })).toMatchObject({
+			reason: 'no_matching_signature',
+		});
+	});
+
 	it('names the webhook-* headers when those are the ones sent', () => {
 		const result = verify({ headers: { 'webhook-id': 'msg_x' }, body, key });
 		expect(result.ok === false && result.message).toMatch(/Missing webhook-timestamp, webhook-signature headers/);
