@@ -23,6 +23,7 @@ import {
 	eventItem,
 	schemaIssues,
 	splitEventList,
+	type ClassifiedBody,
 } from './trigger/events';
 import { redeliveryGuardFor } from './trigger/redeliveryGuard';
 import {
@@ -106,6 +107,8 @@ export class AnonTrigger implements INodeType {
 				message: `The n8n credential of this Anon Trigger is not usable: ${secret.message}`,
 			});
 		}
+		// n8n keeps the exact bytes for typeVersion 1 nodes whatever the content type; an
+		// absent body verifies as empty, so it can only fail.
 		const rawBody = request.rawBody ?? Buffer.alloc(0);
 		const verified = verifyWebhookSignature({
 			headers: request.headers,
@@ -144,22 +147,8 @@ export class AnonTrigger implements INodeType {
 			if (duplicate) return duplicate;
 		}
 
-		// 4. Parse and emit: a schema mismatch is reported on the item, never dropped.
-		let item: IDataObject;
-		if (body.kind === 'event') {
-			item = eventItem(body.body, options.output ?? 'flat') as IDataObject;
-			const issues = schemaIssues(body.type, body.body);
-			if (issues.length > 0) {
-				item.schema_issues = issues;
-				this.logger.warn(
-					`Anon Trigger: event ${String(body.body.id)} (${body.type}) does not match Anon's documented schema; emitted anyway. ${issues.join('; ')}`,
-				);
-			}
-		} else {
-			item = (isPlainObject(body.body) ? { ...body.body } : { body: body.body }) as IDataObject;
-			item.schema_issues = [body.problem];
-			this.logger.warn(`Anon Trigger: verified payload is not an Anon event; emitted anyway. ${body.problem}`);
-		}
+		// 4. Emit: a schema mismatch is reported on the item and logged, never dropped.
+		const item = emittedItem(this, body, options);
 		if (options.includeDelivery) {
 			item.delivery = {
 				id: verified.id,
@@ -171,6 +160,27 @@ export class AnonTrigger implements INodeType {
 		}
 		return { workflowData: [[{ json: item }]] };
 	}
+}
+
+function emittedItem(
+	context: IWebhookFunctions,
+	body: Exclude<ClassifiedBody, { kind: 'ping' }>,
+	options: TriggerOptions,
+): IDataObject {
+	if (body.kind === 'unrecognised') {
+		context.logger.warn(`Anon Trigger: verified payload is not an Anon event; emitted anyway. ${body.problem}`);
+		const fields = isPlainObject(body.body) ? body.body : { body: body.body };
+		return { ...fields, schema_issues: [body.problem] } as IDataObject;
+	}
+	const item = eventItem(body.body, options.output ?? 'flat') as IDataObject;
+	const issues = schemaIssues(body.type, body.body);
+	if (issues.length > 0) {
+		item.schema_issues = issues;
+		context.logger.warn(
+			`Anon Trigger: event ${String(body.body.id)} (${body.type}) does not match Anon's documented schema; emitted anyway. ${issues.join('; ')}`,
+		);
+	}
+	return item;
 }
 
 let lastSecret: { text: string; parsed: ParsedSecret } | undefined;
