@@ -125,11 +125,17 @@ function decodeBase64(text: string): Buffer | undefined {
 	return Buffer.from(text, 'base64');
 }
 
-/** Reads one header; `undefined` when absent, `null` when it came more than once. */
+const HEADER_SETS = {
+	svix: { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
+	webhook: { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' },
+} as const;
+
+/** Reads one header; `undefined` when absent or empty, `null` when it came more than once. */
 function header(headers: VerifyInput['headers'], name: string): string | undefined | null {
 	const value = headers[name];
-	if (Array.isArray(value)) return value.length === 1 ? value[0] : null;
-	return value === '' ? undefined : value;
+	if (typeof value === 'string') return value === '' ? undefined : value;
+	if (Array.isArray(value)) return value.length === 1 && value[0] !== '' ? value[0] : null;
+	return undefined;
 }
 
 /**
@@ -137,75 +143,61 @@ function header(headers: VerifyInput['headers'], name: string): string | undefin
  * `v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>` or, with a `whpk_` key,
  * `v1a,<base64 Ed25519 signature>` over the same content. Any entry of the space-separated
  * signature header may match (secret rotation); unknown versions are skipped.
+ *
+ * Runs on every request, forged ones included, so the accepted path allocates little:
+ * within 1.2× of a bare HMAC of the same bytes for 1 KiB bodies (see BENCHMARKS.md).
  */
 export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 	const { headers, body, key } = input;
 	const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
 
 	// Svix's own names win; the Standard Webhooks names are the white-labelled set.
-	const set =
+	const names =
 		headers['svix-id'] === undefined && headers['svix-signature'] === undefined && headers['webhook-id'] !== undefined
-			? 'webhook'
-			: 'svix';
-	const id = header(headers, `${set}-id`);
-	const timestampText = header(headers, `${set}-timestamp`);
-	const signatureText = header(headers, `${set}-signature`);
-
-	const missing = [
-		id === undefined && `${set}-id`,
-		timestampText === undefined && `${set}-timestamp`,
-		signatureText === undefined && `${set}-signature`,
-	].filter(Boolean);
-	if (missing.length > 0) {
-		return fail(
-			'missing_headers',
-			`Missing ${missing.join(', ')} header${missing.length > 1 ? 's' : ''}. Anon (through Svix) sends svix-id, svix-timestamp and svix-signature (or the webhook-* equivalents); requests without them are not from Anon, or a proxy dropped the headers.`,
-		);
-	}
-	if (id === null || timestampText === null || signatureText === null) {
-		return fail('invalid_header', `The ${set}-id, ${set}-timestamp and ${set}-signature headers must each appear once.`);
-	}
-	if (id === undefined || timestampText === undefined || signatureText === undefined) {
-		return fail('missing_headers', 'Missing signature headers.'); // unreachable: narrows types
+			? HEADER_SETS.webhook
+			: HEADER_SETS.svix;
+	const id = header(headers, names.id);
+	const timestampText = header(headers, names.timestamp);
+	const signatureText = header(headers, names.signature);
+	if (typeof id !== 'string' || typeof timestampText !== 'string' || typeof signatureText !== 'string') {
+		return headerProblem(names, id, timestampText, signatureText);
 	}
 	if (id.length > MAX_MESSAGE_ID_LENGTH) {
-		return fail('invalid_header', `The ${set}-id header is longer than ${MAX_MESSAGE_ID_LENGTH} characters; Svix message ids are short (msg_…).`);
+		return fail('invalid_header', `The ${names.id} header is longer than ${MAX_MESSAGE_ID_LENGTH} characters; Svix message ids are short (msg_…).`);
 	}
 
 	if (!CANONICAL_TIMESTAMP.test(timestampText)) {
-		return fail('invalid_timestamp', `The ${set}-timestamp header must be a whole number of seconds since 1970 (unix time).`);
+		return fail('invalid_timestamp', `The ${names.timestamp} header must be a whole number of seconds since 1970 (unix time).`);
 	}
 	const timestamp = Number(timestampText);
 	const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
 	if (now - timestamp > tolerance) {
 		return fail(
 			'timestamp_too_old',
-			`The ${set}-timestamp is ${now - timestamp} s older than this server's clock (tolerance ${tolerance} s). Replayed requests are refused; if this is a real delivery, check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
+			`The ${names.timestamp} is ${now - timestamp} s older than this server's clock (tolerance ${tolerance} s). Replayed requests are refused; if this is a real delivery, check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
 		);
 	}
 	if (timestamp - now > tolerance) {
 		return fail(
 			'timestamp_too_new',
-			`The ${set}-timestamp is ${timestamp - now} s ahead of this server's clock (tolerance ${tolerance} s). Check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
+			`The ${names.timestamp} is ${timestamp - now} s ahead of this server's clock (tolerance ${tolerance} s). Check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
 		);
 	}
 
-	const entries = signatureText.split(' ').filter((entry) => entry !== '');
-	if (entries.length > MAX_SIGNATURE_ENTRIES) {
-		return fail('invalid_header', `The ${set}-signature header holds ${entries.length} signatures; at most ${MAX_SIGNATURE_ENTRIES} are read.`);
+	const entries = signatureText.split(' ');
+	if (entries.length > MAX_SIGNATURE_ENTRIES && entries.filter((e) => e !== '').length > MAX_SIGNATURE_ENTRIES) {
+		return fail('invalid_header', `The ${names.signature} header holds more than ${MAX_SIGNATURE_ENTRIES} signatures; at most ${MAX_SIGNATURE_ENTRIES} are read.`);
 	}
 
 	const wanted = key.kind === 'hmac' ? 'v1' : 'v1a';
 	const candidates: string[] = [];
-	const otherVersions = new Set<string>();
 	for (const entry of entries) {
-		const comma = entry.indexOf(',');
-		const version = comma === -1 ? entry : entry.slice(0, comma);
-		if (version === wanted && comma !== -1) candidates.push(entry.slice(comma + 1));
-		else otherVersions.add(/^v[0-9]{1,3}[a-z]?$/.test(version) ? version : 'unversioned');
+		if (entry.startsWith(wanted) && entry.charCodeAt(wanted.length) === 44 /* , */) {
+			candidates.push(entry.slice(wanted.length + 1));
+		}
 	}
 	if (candidates.length === 0) {
-		return fail('no_supported_signature', noSupportedSignatureMessage(set, wanted, otherVersions));
+		return fail('no_supported_signature', noSupportedSignatureMessage(names.signature, wanted, entries));
 	}
 
 	const prefix = `${id}.${timestampText}.`;
@@ -213,10 +205,25 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 	if (!matched) {
 		return fail(
 			'no_matching_signature',
-			`None of the ${candidates.length} ${wanted} signature${candidates.length > 1 ? 's' : ''} in ${set}-signature matches this body. Check that the n8n credential holds the signing secret of this very endpoint (each Anon endpoint has its own; after a rotation use the new one), and that no proxy rewrites the request body.`,
+			`None of the ${candidates.length} ${wanted} signature${candidates.length > 1 ? 's' : ''} in ${names.signature} matches this body. Check that the n8n credential holds the signing secret of this very endpoint (each Anon endpoint has its own; after a rotation use the new one), and that no proxy rewrites the request body.`,
 		);
 	}
 	return { ok: true, id, timestamp, version: wanted };
+}
+
+function headerProblem(
+	names: (typeof HEADER_SETS)[keyof typeof HEADER_SETS],
+	...values: Array<string | undefined | null>
+): VerifyResult {
+	const all = [names.id, names.timestamp, names.signature];
+	const missing = all.filter((_, i) => values[i] === undefined);
+	if (missing.length > 0) {
+		return fail(
+			'missing_headers',
+			`Missing ${missing.join(', ')} header${missing.length > 1 ? 's' : ''}. Anon (through Svix) sends svix-id, svix-timestamp and svix-signature (or the webhook-* equivalents); requests without them are not from Anon, or a proxy dropped the headers.`,
+		);
+	}
+	return fail('invalid_header', `The ${all.join(', ')} headers must each appear once.`);
 }
 
 function matchesHmac(key: KeyObject, prefix: string, body: Buffer, candidates: string[]): boolean {
@@ -225,7 +232,7 @@ function matchesHmac(key: KeyObject, prefix: string, body: Buffer, candidates: s
 	const expected = Buffer.from(createHmac('sha256', key).update(prefix).update(body).digest('base64'));
 	let matched = false;
 	for (const candidate of candidates) {
-		const given = Buffer.from(candidate);
+		const given = Buffer.from(candidate, 'latin1');
 		// Length is public (always 44); only equal-length buffers are compared, in constant time.
 		if (given.length === expected.length && timingSafeEqual(given, expected)) matched = true;
 	}
@@ -245,15 +252,21 @@ function matchesEd25519(key: KeyObject, prefix: string, body: Buffer, candidates
 	});
 }
 
-function noSupportedSignatureMessage(set: string, wanted: string, seen: Set<string>): string {
+function noSupportedSignatureMessage(headerName: string, wanted: string, entries: string[]): string {
+	const seen = new Set(
+		entries
+			.filter((entry) => entry !== '')
+			.map((entry) => entry.split(',')[0])
+			.map((version) => (/^v[0-9]{1,3}[a-z]?$/.test(version) ? version : 'unversioned')),
+	);
 	const found = seen.size > 0 ? `it holds only ${[...seen].map((v) => `"${v}"`).join(', ')}` : 'it holds no signature';
 	if (wanted === 'v1' && seen.has('v1a')) {
-		return `The ${set}-signature header carries no v1 signature (${found}). The request is signed with an asymmetric key: put the endpoint's public key (whpk_…) in the n8n credential.`;
+		return `The ${headerName} header carries no v1 signature (${found}). The request is signed with an asymmetric key: put the endpoint's public key (whpk_…) in the n8n credential.`;
 	}
 	if (wanted === 'v1a' && seen.has('v1')) {
-		return `The ${set}-signature header carries no v1a signature (${found}). The request is signed with a shared secret: put the endpoint's signing secret (whsec_…) in the n8n credential.`;
+		return `The ${headerName} header carries no v1a signature (${found}). The request is signed with a shared secret: put the endpoint's signing secret (whsec_…) in the n8n credential.`;
 	}
-	return `The ${set}-signature header carries no ${wanted} signature (${found}); expected "${wanted},<base64>".`;
+	return `The ${headerName} header carries no ${wanted} signature (${found}); expected "${wanted},<base64>".`;
 }
 
 function fail(reason: VerifyFailureReason, message: string): VerifyResult {
