@@ -246,6 +246,14 @@ describe('every rejection reason', () => {
 		});
 	});
 
+	it('rejects a signature with a non-ASCII look-alike character', () => {
+		const encoded = good['svix-signature'].slice(3);
+		const lookAlike = String.fromCharCode(encoded.charCodeAt(0) + 0x100) + encoded.slice(1);
+		expect(verify({ headers: { ...good, 'svix-signature': `v1,${lookAlike}` }, body, key })).toMatchObject({
+			reason: 'no_matching_signature',
+		});
+	});
+
 	it('names the webhook-* headers when those are the ones sent', () => {
 		const result = verify({ headers: { 'webhook-id': 'msg_x' }, body, key });
 		expect(result.ok === false && result.message).toMatch(/Missing webhook-timestamp, webhook-signature headers/);

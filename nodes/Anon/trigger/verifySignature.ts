@@ -226,15 +226,24 @@ function headerProblem(
 	return fail('invalid_header', `The ${all.join(', ')} headers must each appear once.`);
 }
 
+const HMAC_BASE64_LENGTH = 44;
+// Scratch space for the comparison: verification is synchronous, so one buffer serves all calls
+// and the hot path allocates nothing for it.
+const scratch = Buffer.alloc(2 * HMAC_BASE64_LENGTH);
+const expectedText = scratch.subarray(0, HMAC_BASE64_LENGTH);
+const givenText = scratch.subarray(HMAC_BASE64_LENGTH);
+
 function matchesHmac(key: KeyObject, prefix: string, body: Buffer, candidates: string[]): boolean {
 	// Compare the canonical base64 text, as the official libraries do: comparing decoded bytes
 	// would also accept variants that differ in base64's unused trailing bits.
-	const expected = Buffer.from(createHmac('sha256', key).update(prefix).update(body).digest('base64'));
+	scratch.write(createHmac('sha256', key).update(prefix).update(body).digest('base64'), 0, 'latin1');
 	let matched = false;
 	for (const candidate of candidates) {
-		const given = Buffer.from(candidate, 'latin1');
-		// Length is public (always 44); only equal-length buffers are compared, in constant time.
-		if (given.length === expected.length && timingSafeEqual(given, expected)) matched = true;
+		// Length is public (always 44); equal-length texts are compared in constant time.
+		// UTF-8, not latin1: latin1 would fold "Ł" onto "A". A non-ASCII candidate either writes
+		// fewer than 44 bytes or leaves a byte ≥ 0x80 that no base64 text contains.
+		if (candidate.length !== HMAC_BASE64_LENGTH || givenText.write(candidate, 'utf8') !== HMAC_BASE64_LENGTH) continue;
+		if (timingSafeEqual(givenText, expectedText)) matched = true;
 	}
 	return matched;
 }

@@ -1,0 +1,83 @@
+import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+/** What the caller knows about the request, to say what went wrong in its terms. */
+export interface FailedRequest {
+	itemIndex: number;
+	/** Why a 404 happens for this request, e.g. "Anon has no job with ID …". */
+	notFound: string;
+	baseUrl: string;
+	/** Removed from anything quoted back from the response, in case a proxy echoes it. */
+	apiKey: string;
+}
+
+export interface AnonResponse {
+	statusCode: number;
+	headers?: IDataObject;
+	body?: unknown;
+}
+
+/** One message per status class: what happened, and what the user can do about it. */
+export function anonHttpError(node: INode, response: AnonResponse, request: FailedRequest): NodeApiError {
+	const status = response.statusCode;
+	const answer = quote(response.body, request.apiKey);
+	let message: string;
+	let description: string;
+	if (status === 401) {
+		message = 'Anon rejected the API key (401): it is wrong or has been revoked';
+		description =
+			"Create a new key in Anon's dashboard (keys start with anon_ and are shown once) and update the Anon API credential.";
+	} else if (status === 403) {
+		message = 'Anon refused this request for the API key (403)';
+		description =
+			"The key is known but not allowed to do this: check that it belongs to the organization that owns the job or run, or create a new key in Anon's dashboard.";
+	} else if (status === 404) {
+		message = `Not found (404): ${request.notFound}`;
+		description = `Check the ID (map it from the Anon Trigger output) and that the credential's Base URL (${request.baseUrl}) points at Anon.`;
+	} else if (status === 429) {
+		const retryAfter = headerValue(response.headers, 'retry-after');
+		message = 'Anon is rate limiting these requests (429): slow down and retry';
+		description = `${retryAfter ? `Anon asks to wait ${retryAfter} seconds. ` : ''}Send fewer requests at once, e.g. Loop Over Items with a Wait node, and turn on Retry On Fail in the node settings.`;
+	} else if (status >= 500) {
+		message = `Anon is having trouble (${status}); retry later`;
+		description = 'This is on Anon\'s side, not your workflow. Retry in a few minutes (Retry On Fail in the node settings does it automatically); if it persists, contact Anon support.';
+	} else {
+		message = `Anon rejected the request (${status})`;
+		description = 'Check the parameters against the Anon API reference.';
+	}
+	if (answer) description += ` Anon answered: ${answer}`;
+	return new NodeApiError(node, { httpCode: String(status) } as JsonObject, {
+		message,
+		description,
+		httpCode: String(status),
+		itemIndex: request.itemIndex,
+	});
+}
+
+/** No HTTP answer at all: DNS, refused connection, TLS, timeout. */
+export function anonUnreachableError(node: INode, error: unknown, request: FailedRequest): NodeApiError {
+	const cause = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
+	const code = String(cause?.code ?? cause?.cause?.code ?? '');
+	const detail = code || quote(cause?.message, request.apiKey);
+	// The original error is not passed on: request errors can carry the request headers,
+	// and with them the API key.
+	return new NodeApiError(node, { message: 'Anon could not be reached' } as JsonObject, {
+		message: `Could not reach Anon at ${request.baseUrl}`,
+		description: `Check the Base URL in the Anon API credential and that n8n can reach it.${detail ? ` (${detail})` : ''}`,
+		itemIndex: request.itemIndex,
+	});
+}
+
+/** A short, key-free excerpt of whatever body Anon sent (no error format is documented). */
+function quote(body: unknown, apiKey: string): string {
+	if (body === undefined || body === null || body === '') return '';
+	let text = typeof body === 'string' ? body : JSON.stringify(body);
+	if (apiKey) text = text.split(apiKey).join('***');
+	text = text.replace(/\s+/g, ' ').trim();
+	return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
+function headerValue(headers: IDataObject | undefined, name: string): string | undefined {
+	const value = headers?.[name] ?? headers?.[name.toLowerCase()];
+	return typeof value === 'string' && value !== '' ? value : undefined;
+}

@@ -1,0 +1,72 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { anonHttpError, anonUnreachableError, type FailedRequest } from './errors';
+
+export const DEFAULT_BASE_URL = 'https://worker.anon.com';
+
+export interface AnonRequest {
+	method: IHttpRequestMethods;
+	/** Path under the base URL, e.g. `/api/v2/link`. */
+	path: string;
+	body?: IDataObject;
+	/** Why a 404 happens for this request, in the user's terms. */
+	notFound: string;
+}
+
+interface AnonApiCredentials {
+	apiKey?: string;
+	baseUrl?: string;
+}
+
+/**
+ * The one place that talks to Anon. n8n adds `Authorization: Bearer <key>` from the
+ * credential's `authenticate`; statuses are read here (not from thrown errors) so that every
+ * failure gets a message that says what to do, and none carries the key.
+ */
+export async function anonApiRequest(
+	this: IExecuteFunctions,
+	request: AnonRequest,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const credentials = await this.getCredentials<AnonApiCredentials>('anonApi', itemIndex);
+	const baseUrl = (credentials.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '');
+	const failed: FailedRequest = {
+		itemIndex,
+		notFound: request.notFound,
+		baseUrl,
+		apiKey: credentials.apiKey ?? '',
+	};
+
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await this.helpers.httpRequestWithAuthentication.call(this, 'anonApi', {
+			method: request.method,
+			url: `${baseUrl}${request.path}`,
+			body: request.body,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as IN8nHttpFullResponse;
+	} catch (error) {
+		throw anonUnreachableError(this.getNode(), error, failed);
+	}
+
+	if (response.statusCode < 200 || response.statusCode >= 300) {
+		throw anonHttpError(this.getNode(), response, failed);
+	}
+	if (typeof response.body !== 'object' || response.body === null || Array.isArray(response.body)) {
+		// An HTML page or empty answer with 2xx: usually a Base URL that is not Anon's API.
+		throw new NodeApiError(this.getNode(), { httpCode: String(response.statusCode) }, {
+			message: 'Anon answered, but not with a JSON object',
+			description: `Check that the Base URL in the Anon API credential (${baseUrl}) points at Anon's API.`,
+			itemIndex,
+		});
+	}
+	return response.body as IDataObject;
+}
