@@ -30,11 +30,14 @@ describe('the published package', () => {
 	it('ships every file the n8n section of package.json names, with its icons and codex', () => {
 		const declared = [...pkg.n8n.nodes, ...pkg.n8n.credentials];
 		expect(declared).toEqual([
+			'dist/nodes/Anon/Anon.node.js',
 			'dist/nodes/Anon/AnonTrigger.node.js',
+			'dist/credentials/AnonApi.credentials.js',
 			'dist/credentials/AnonWebhookApi.credentials.js',
 		]);
 		for (const file of [
 			...declared,
+			'dist/nodes/Anon/Anon.node.json',
 			'dist/nodes/Anon/AnonTrigger.node.json',
 			'dist/nodes/Anon/anon.svg',
 			'dist/nodes/Anon/anon.dark.svg',
@@ -47,8 +50,12 @@ describe('the published package', () => {
 	it('loads from dist with plain require, as n8n loads it', () => {
 		const { AnonTrigger } = require(path.join(root, 'dist/nodes/Anon/AnonTrigger.node.js'));
 		const { AnonWebhookApi } = require(path.join(root, 'dist/credentials/AnonWebhookApi.credentials.js'));
+		const { Anon } = require(path.join(root, 'dist/nodes/Anon/Anon.node.js'));
+		const { AnonApi } = require(path.join(root, 'dist/credentials/AnonApi.credentials.js'));
 		expect(new AnonTrigger().description.name).toBe('anonTrigger');
 		expect(new AnonWebhookApi().name).toBe('anonWebhookApi');
+		expect(new Anon().description.name).toBe('anon');
+		expect(new AnonApi().name).toBe('anonApi');
 	});
 });
 

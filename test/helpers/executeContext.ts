@@ -1,0 +1,110 @@
+/**
+ * Drives `Anon.execute()` the way n8n runs a regular node, without n8n: per-item parameters
+ * (what expressions resolved to), a credential, "Continue On Fail", and an
+ * `httpRequestWithAuthentication` that applies the credential's own `authenticate` headers
+ * and makes a real HTTP request, so the auth wiring is exercised end to end.
+ */
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INodeExecutionData,
+} from 'n8n-workflow';
+
+import { AnonApi } from '../../credentials/AnonApi.credentials';
+import { Anon } from '../../nodes/Anon/Anon.node';
+
+const credentialType = new AnonApi();
+
+/** Resolves `={{$credentials.name}}` templates, the only form the credential uses. */
+export function resolveCredentialTemplate(template: string, credentials: ICredentialDataDecryptedObject): string {
+	const text = template.startsWith('=') ? template.slice(1) : template;
+	return text.replace(/\{\{\s*\$credentials\??\.(\w+)\s*\}\}/g, (_, name: string) => String(credentials[name] ?? ''));
+}
+
+/** An error shaped like the one n8n's request helper throws for a status it does not ignore. */
+export class HttpStatusError extends Error {
+	constructor(
+		readonly httpCode: number,
+		readonly body: unknown,
+	) {
+		super(`Request failed with status code ${httpCode}`);
+	}
+}
+
+function failsOn(status: number, ignore: IHttpRequestOptions['ignoreHttpStatusErrors']): boolean {
+	if (status < 300) return false;
+	if (ignore === true) return false;
+	if (ignore && typeof ignore === 'object') return ignore.except.includes(status);
+	return true;
+}
+
+/** n8n's `httpRequestWithAuthentication`, reduced to what the node and credential test use. */
+export async function authenticatedRequest(
+	credentials: ICredentialDataDecryptedObject,
+	options: IHttpRequestOptions,
+): Promise<unknown> {
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = String(value);
+	for (const [name, value] of Object.entries(credentialType.authenticate.properties.headers ?? {})) {
+		headers[name] = resolveCredentialTemplate(String(value), credentials);
+	}
+	let body: string | undefined;
+	if (options.body !== undefined) {
+		body = JSON.stringify(options.body);
+		headers['content-type'] = 'application/json';
+	}
+	const baseURL = options.baseURL ? resolveCredentialTemplate(options.baseURL, credentials).replace(/\/+$/, '') : '';
+	const response = await fetch(`${baseURL}${options.url}`, { method: options.method ?? 'GET', headers, body });
+	const text = await response.text();
+	let parsed: unknown = text;
+	try {
+		parsed = text ? JSON.parse(text) : '';
+	} catch {
+		// Text bodies stay text, as with n8n's helper.
+	}
+	if (failsOn(response.status, options.ignoreHttpStatusErrors)) throw new HttpStatusError(response.status, parsed);
+	if (!options.returnFullResponse) return parsed;
+	return {
+		statusCode: response.status,
+		statusMessage: response.statusText,
+		headers: Object.fromEntries(response.headers.entries()),
+		body: parsed,
+	};
+}
+
+export interface Run {
+	/** Parameters of each input item, as n8n hands them to the node after resolving expressions. */
+	items: Array<Record<string, unknown>>;
+	credentials: ICredentialDataDecryptedObject;
+	continueOnFail?: boolean;
+}
+
+export interface RunResult {
+	output: INodeExecutionData[];
+	/** Every credential type the node asked for. */
+	credentialTypes: string[];
+}
+
+export async function runAnon({ items, credentials, continueOnFail = false }: Run): Promise<RunResult> {
+	const credentialTypes: string[] = [];
+	const node = { id: 'anon1', name: 'Anon', type: 'n8n-nodes-anon.anon', typeVersion: 1, position: [0, 0], parameters: {} };
+	const context = {
+		getInputData: () => items.map((_, index) => ({ json: { index } })),
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => items[itemIndex]?.[name] ?? fallback,
+		getCredentials: async (type: string) => {
+			credentialTypes.push(type);
+			return credentials;
+		},
+		getNode: () => node,
+		continueOnFail: () => continueOnFail,
+		helpers: {
+			async httpRequestWithAuthentication(type: string, options: IHttpRequestOptions) {
+				credentialTypes.push(type);
+				return await authenticatedRequest(credentials, options);
+			},
+		},
+	} as unknown as IExecuteFunctions;
+	const [output] = await new Anon().execute.call(context);
+	return { output, credentialTypes };
+}
