@@ -31,7 +31,9 @@ describe('node description', () => {
 		expect(description.name).toBe('anonTrigger');
 		expect(description.displayName).toBe('Anon Trigger');
 		expect(description.credentials).toEqual([expect.objectContaining({ name: 'anonWebhookApi', required: true })]);
-		expect(description.webhooks).toEqual([expect.objectContaining({ httpMethod: 'POST', responseMode: 'onReceived' })]);
+		expect(description.webhooks).toEqual([
+			expect.objectContaining({ httpMethod: 'POST', responseMode: 'onReceived', responseData: '' }),
+		]);
 	});
 
 	it('offers every Anon event type and "all events" as *', () => {
@@ -73,6 +75,7 @@ describe('verified events', () => {
 		const outcome = await deliver({ headers: signedHeaders(body), body });
 		expect(outcome.status).toBe(200);
 		expect(outcome.executed).toBe(true);
+		expect(outcome.body).toEqual({ status: 'accepted', message: expect.stringContaining(JSON.parse(body).id) });
 		expect(outcome.items).toEqual([documentedItem(type)]);
 		expect(outcome.logs.filter((l) => l.startsWith('warn'))).toEqual([]);
 	});

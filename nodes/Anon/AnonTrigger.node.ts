@@ -48,7 +48,18 @@ export class AnonTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'anonWebhookApi', required: true, testedBy: 'anonSigningSecretTest' }],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'anon' }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// Answer as soon as the execution exists, without waiting for the workflow.
+				responseMode: 'onReceived',
+				// Empty, so n8n answers with this node's `webhookResponse` (n8n's default here is
+				// the literal text "firstEntryJson").
+				responseData: '',
+				path: 'anon',
+			},
+		],
 		triggerPanel: {
 			header: 'Send an Anon event to the test URL',
 			executionsHelp: {
@@ -158,7 +169,11 @@ export class AnonTrigger implements INodeType {
 				headers: customHeaders(request.headers),
 			};
 		}
-		return { workflowData: [[{ json: item }]] };
+		const eventId = body.kind === 'event' ? String(body.body.id) : 'payload';
+		return {
+			workflowData: [[{ json: item }]],
+			webhookResponse: { status: 'accepted', message: `Anon event ${eventId} started the workflow.` },
+		};
 	}
 }
 

@@ -170,8 +170,9 @@ export async function deliver(delivery: Delivery, { close = true } = {}): Promis
 		status = response.statusCode;
 		body = response.body;
 	} else if (executed) {
+		// With responseData '' n8n answers with webhookResponse once the execution exists.
 		status = delivery.n8nStatusOnExecution ?? 200;
-		body = { message: status < 300 ? 'Workflow was started' : 'Error in workflow' };
+		body = status < 300 ? result.webhookResponse : { message: 'There was a problem executing the workflow' };
 		response.status(status).json(body);
 	} else {
 		status = 200;
