@@ -198,8 +198,14 @@ export async function ensureN8n(version = N8N_VERSION) {
 
 /** Builds dist/ and packs the package; returns the tarball path and the package version. */
 export async function buildAndPack() {
-	log('building the package (npx n8n-node build)');
-	await run('npx', ['n8n-node', 'build'], { cwd: REPO_ROOT, label: 'build', quiet: true });
+	// ANON_SKIP_BUILD=1 packs the dist/ that is there: for runs in parallel with another
+	// build (which empties dist/ while it works), never for CI.
+	if (process.env.ANON_SKIP_BUILD === '1' && existsSync(path.join(REPO_ROOT, 'dist', 'package.json'))) {
+		log('packing the existing dist/ (ANON_SKIP_BUILD=1)');
+	} else {
+		log('building the package (npx n8n-node build)');
+		await run('npx', ['n8n-node', 'build'], { cwd: REPO_ROOT, label: 'build', quiet: true });
+	}
 	const packDir = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-pack-'));
 	process.on('exit', () => rmSync(packDir, { recursive: true, force: true }));
 	const out = await run('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: REPO_ROOT, capture: true });
