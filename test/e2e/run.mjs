@@ -8,6 +8,8 @@
 // alert receiver, and stops both at the end, also on failure. The user folder is deleted
 // after a green run and kept (path printed) after a red one, for its n8n.log.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +23,7 @@ import {
 	buildAndPack,
 	ensureN8n,
 	exampleBody,
+	exampleWorkflow,
 	expectedItem,
 	installPackage,
 	log,
@@ -34,6 +37,8 @@ import {
 	svixHeaders,
 	waitFor,
 } from '../../scripts/lib/harness.mjs';
+
+const { startAnonApiStandIn, JOB } = createRequire(import.meta.url)('../helpers/anonApiStandIn.js');
 
 // ---------------------------------------------------------------------------------------
 // A tiny sequential runner: each test gets a line, failures are listed with their error.
@@ -106,7 +111,15 @@ async function setUp() {
 async function createWorkflow(definition, { activate = true, sentinelType } = {}) {
 	const created = await ctx.client.createWorkflow(definition, { activate });
 	const trigger = definition.nodes.find((node) => node.name === TRIGGER_NODE_NAME);
-	return { id: created.id, name: created.name, webhookId: trigger.webhookId, sentinelType };
+	const workflow = { id: created.id, name: created.name, webhookId: trigger.webhookId, sentinelType };
+	// Activation can return a moment before the production webhook answers. An unsigned probe
+	// gets 404 until then and the node's own 401 after, without starting an execution.
+	if (activate) {
+		await waitFor(async () => (await fetch(webhookUrl(workflow), { method: 'POST', body: '{}' })).status === 401, {
+			what: `the production webhook of "${workflow.name}"`,
+		});
+	}
+	return workflow;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -278,6 +291,52 @@ test('g. test mode: armed /webhook-test URL → one manual execution with the it
 	// The test URL serves one call only.
 	const again = await sendEvent(url, { type: 'link.closed', secret: SECRET });
 	assert.equal(again.status, 404, JSON.stringify(again.body));
+});
+
+test('h. the README fresh-link example: link.closed → Get Job → Create Fresh Link → new link_url delivered', async () => {
+	// The Anon node talks to a stand-in of Anon's API that checks the Bearer key and the
+	// documented request bodies; the notification goes to a receiver of our own.
+	const apiKey = `anon_${randomBytes(16).toString('hex')}`;
+	const api = await startAnonApiStandIn({ apiKey });
+	const receiver = await startReceiver();
+	try {
+		const credential = await ctx.client.call('POST', '/api/v1/credentials', {
+			auth: 'apiKey',
+			body: { name: 'e2e Anon API', type: 'anonApi', data: { apiKey, baseUrl: api.baseUrl } },
+		});
+		const definition = await exampleWorkflow('anon-fresh-link-on-link-closed.json', {
+			...ctx.trigger,
+			apiCredential: { id: credential.id, name: credential.name },
+			urls: { 'Notify End User': receiver.url },
+		});
+		const workflow = await createWorkflow(definition);
+		const response = await sendEvent(webhookUrl(workflow), { type: 'link.closed', secret: SECRET });
+		assert.equal(response.status, 200, JSON.stringify(response.body));
+		const [notice] = await waitFor(async () => (receiver.received.length ? receiver.received : null), {
+			what: 'the fresh link notification',
+		});
+		const event = JSON.parse(await exampleBody('link.closed'));
+		const created = api.requests.find((request) => request.path === '/api/v2/link');
+		assert.ok(created, `requests to the API stand-in: ${JSON.stringify(api.requests.map((r) => r.path))}`);
+		assert.deepEqual(created.body, { external_id: event.data.object.external_id, job_id: [event.data.object.job_id] });
+		assert.match(notice.body.link_url, /^https:\/\/anon\.com\/link\//);
+		assert.deepEqual(
+			{ ...notice.body, link_url: undefined, expires_at: undefined },
+			{
+				external_id: event.data.object.external_id,
+				job_id: event.data.object.job_id,
+				job_name: JOB.name,
+				link_url: undefined,
+				expires_at: undefined,
+				previous_link_id: event.data.object.id,
+				previous_link_closed_at: event.data.object.closed_at,
+			},
+		);
+		assert.equal(receiver.received.length, 1);
+	} finally {
+		await receiver.close();
+		await api.close();
+	}
 });
 
 // ---------------------------------------------------------------------------------------
