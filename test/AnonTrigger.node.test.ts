@@ -36,6 +36,10 @@ describe('node description', () => {
 		]);
 	});
 
+	it('is typeVersion 1.1: n8n evaluates an expression on every request for typeVersion 1 start nodes', () => {
+		expect(description.version).toBe(1.1);
+	});
+
 	it('offers every Anon event type and "all events" as *', () => {
 		const events = description.properties.find((p) => p.name === 'events');
 		expect(events?.type).toBe('multiOptions');
@@ -78,6 +82,20 @@ describe('verified events', () => {
 		expect(outcome.body).toEqual({ status: 'accepted', message: expect.stringContaining(JSON.parse(body).id) });
 		expect(outcome.items).toEqual([documentedItem(type)]);
 		expect(outcome.logs.filter((l) => l.startsWith('warn'))).toEqual([]);
+	});
+
+	it('reads the body from the request stream when n8n did not keep rawBody (content types it does not parse)', async () => {
+		const body = exampleBody('job_run.failed');
+		const headers = { ...signedHeaders(body), 'content-type': 'application/octet-stream' };
+		const outcome = await deliver({ headers, body, streamed: true });
+		expect(outcome.executed).toBe(true);
+		expect(outcome.items).toEqual([documentedItem('job_run.failed')]);
+	});
+
+	it('answers 413 for a streamed body over 16 MiB, without executing', async () => {
+		const body = Buffer.alloc(16 * 2 ** 20 + 1, 'a');
+		const outcome = await deliver({ headers: signedHeaders('x'), body, streamed: true });
+		expect(outcome).toMatchObject({ status: 413, executed: false, body: { reason: 'body_too_large' } });
 	});
 
 	it('emits the event as sent with Output = Event as Sent', async () => {

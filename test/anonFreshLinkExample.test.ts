@@ -42,7 +42,7 @@ describe('example: send a fresh link when a link closes', () => {
 
 	it('is Anon Trigger (link.closed) → Get Job → Create Fresh Link → Notify End User', () => {
 		const trigger = node('Anon Trigger');
-		expect(trigger).toMatchObject({ type: 'n8n-nodes-anon.anonTrigger', typeVersion: 1, parameters: { events: ['link.closed'] } });
+		expect(trigger).toMatchObject({ type: 'n8n-nodes-anon.anonTrigger', typeVersion: 1.1, parameters: { events: ['link.closed'] } });
 		expect(Object.keys(trigger.credentials ?? {})).toEqual(['anonWebhookApi']);
 		expect(next('Anon Trigger')).toBe('Get Job');
 		expect(next('Get Job')).toBe('Create Fresh Link');

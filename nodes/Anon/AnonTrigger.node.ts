@@ -41,7 +41,10 @@ export class AnonTrigger implements INodeType {
 		name: 'anonTrigger',
 		icon: { light: 'file:anon.svg', dark: 'file:anon.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1, not 1: for a start node of typeVersion exactly 1, n8n evaluates a legacy
+		// `options.binaryData` expression on every request, which costs an isolated-vm
+		// round trip (see BENCHMARKS.md). Nothing else differs.
+		version: 1.1,
 		subtitle: '={{ $parameter["events"].join(", ") }}',
 		description: 'Starts the workflow when Anon reports a link, job run or workflow run event',
 		defaults: { name: 'Anon Trigger' },
@@ -118,9 +121,14 @@ export class AnonTrigger implements INodeType {
 				message: `The n8n credential of this Anon Trigger is not usable: ${secret.message}`,
 			});
 		}
-		// n8n keeps the exact bytes for typeVersion 1 nodes whatever the content type; an
-		// absent body verifies as empty, so it can only fail.
-		const rawBody = request.rawBody ?? Buffer.alloc(0);
+		const rawBody = await readRawBody(request);
+		if (rawBody === undefined) {
+			return answerYourself(this, 413, {
+				status: 'rejected',
+				reason: 'body_too_large',
+				message: `The request body is larger than ${MAX_BODY_BYTES / 2 ** 20} MiB; Anon's events are a few KiB.`,
+			});
+		}
 		const verified = verifyWebhookSignature({
 			headers: request.headers,
 			body: rawBody,
@@ -196,6 +204,26 @@ function emittedItem(
 		);
 	}
 	return item;
+}
+
+const MAX_BODY_BYTES = 16 * 2 ** 20; // n8n's own default payload limit
+
+/**
+ * The exact bytes received. n8n keeps them as `rawBody` for the content types it parses
+ * (JSON, text, XML, form); for any other type it leaves the stream unread, so read it here.
+ * `undefined` when the body exceeds MAX_BODY_BYTES.
+ */
+async function readRawBody(request: ReturnType<IWebhookFunctions['getRequestObject']>): Promise<Buffer | undefined> {
+	if (Buffer.isBuffer(request.rawBody)) return request.rawBody;
+	if (!request.readable) return Buffer.alloc(0);
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of request as AsyncIterable<Buffer>) {
+		size += chunk.length;
+		if (size > MAX_BODY_BYTES) return undefined;
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks);
 }
 
 let lastSecret: { text: string; parsed: ParsedSecret } | undefined;

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
-const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CACHE_DIR =
 	process.env.ANON_N8N_CACHE ||
 	path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'n8n-nodes-anon');
@@ -311,9 +311,11 @@ async function encryptionKeyFor(userFolder) {
 
 /**
  * Starts n8n in its own process group with everything bound to 127.0.0.1 and all
- * phone-home features off, waits for /healthz/readiness, and returns { baseUrl, port, logFile, stop }.
+ * phone-home features off, waits for /healthz/readiness, and returns
+ * { baseUrl, port, logFile, userFolder, pid, stop }. `env` adds to n8n's environment (log
+ * level, benchmark settings); `nodeArgs` go to Node 24 before n8n's script (--cpu-prof).
  */
-export async function startN8n({ userFolder, port, version = N8N_VERSION }) {
+export async function startN8n({ userFolder, port, version = N8N_VERSION, env: extraEnv = {}, nodeArgs = [] }) {
 	const node24 = await ensureNode24();
 	await fs.mkdir(userFolder, { recursive: true });
 	port ??= await freePort();
@@ -355,9 +357,11 @@ export async function startN8n({ userFolder, port, version = N8N_VERSION }) {
 		// Fetches an MCP server list from api.n8n.io every start and logs a stack trace offline.
 		env.N8N_DISABLED_MODULES = 'mcp-registry';
 	}
+	// Callers' additions last (log level, benchmark settings).
+	Object.assign(env, extraEnv);
 	// This machine's npm/Node settings must not leak into n8n's Node 24 process.
 	delete env.NODE_OPTIONS;
-	const child = spawn(node24, [n8nBin(version), 'start'], {
+	const child = spawn(node24, [...nodeArgs, n8nBin(version), 'start'], {
 		cwd: userFolder,
 		env,
 		detached: true, // own process group, killed as a whole by stop()
@@ -414,10 +418,10 @@ export async function startN8n({ userFolder, port, version = N8N_VERSION }) {
 		await sleep(500);
 	}
 	log(`n8n is up on ${baseUrl}`);
-	return { baseUrl, port, logFile, userFolder, stop };
+	return { baseUrl, port, logFile, userFolder, pid: child.pid, stop };
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` (async, returns a truthy value when done) until it succeeds or times out. */
 export async function waitFor(check, { timeoutMs = 15_000, intervalMs = 250, what = 'condition' } = {}) {
@@ -473,6 +477,14 @@ export class N8nClient {
 		return body;
 	}
 
+	/** A fresh instance, ready for the public API: owner, session cookie and API key. */
+	async setUp({ email = 'owner@anon.local', password = 'Owner-password-1' } = {}) {
+		const setup = await this.setupOwner({ email, password });
+		if (setup.status !== 200) throw new Error(`owner set-up: ${setup.status} ${JSON.stringify(setup.body)}`);
+		await this.login({ email, password });
+		await this.createApiKey();
+	}
+
 	/** Creates the owner account on a fresh instance (no-op answer if one exists). */
 	async setupOwner({ email, password, firstName = 'Dev', lastName = 'Owner' }) {
 		return this.request('POST', '/rest/owner/setup', { body: { email, password, firstName, lastName } });
@@ -525,12 +537,12 @@ export class N8nClient {
 		return created;
 	}
 
-	/** Executions of a workflow, newest first, with their run data. */
-	async executions(workflowId) {
+	/** Executions of a workflow, newest first, with their run data unless `includeData: false`. */
+	async executions(workflowId, { includeData = true } = {}) {
 		const all = [];
 		let cursor;
 		do {
-			const query = new URLSearchParams({ workflowId, includeData: 'true', limit: '100' });
+			const query = new URLSearchParams({ workflowId, includeData: String(includeData), limit: includeData ? '100' : '250' });
 			if (cursor) query.set('cursor', cursor);
 			const page = await this.call('GET', `/api/v1/executions?${query}`, { auth: 'apiKey' });
 			all.push(...page.data);
@@ -571,7 +583,7 @@ function anonTriggerNode({ events, credentialId, credentialName, webhookId = ran
 		id: randomUUID(),
 		name: TRIGGER_NODE_NAME,
 		type: `${PACKAGE_NAME}.anonTrigger`,
-		typeVersion: 1,
+		typeVersion: 1.1,
 		position: [0, 0],
 		webhookId,
 		parameters: { events, options },

@@ -129,7 +129,7 @@ async function createWorkflow(definition, { activate = true, sentinelType } = {}
 test('a. node type and credential type are registered; workflows using them activate', async () => {
 	const nodeTypes = await ctx.client.call('POST', '/rest/node-types', {
 		auth: 'cookie',
-		body: { nodeInfos: [{ name: 'n8n-nodes-anon.anonTrigger', version: 1 }] },
+		body: { nodeInfos: [{ name: 'n8n-nodes-anon.anonTrigger', version: 1.1 }] },
 	});
 	const descriptions = nodeTypes.data ?? nodeTypes;
 	assert.equal(descriptions.length, 1, `POST /rest/node-types: ${JSON.stringify(nodeTypes).slice(0, 300)}`);

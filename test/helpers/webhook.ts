@@ -90,6 +90,8 @@ export function signedHeaders(
 export interface Delivery {
 	headers: Record<string, string | string[] | undefined>;
 	body: string | Buffer;
+	/** As n8n does for content types it does not parse: no rawBody, the body left in the stream. */
+	streamed?: boolean;
 	/** Node parameters; `events` defaults to all events. */
 	parameters?: IDataObject;
 	/** Credential data, or an Error that getCredentials throws. */
@@ -138,6 +140,13 @@ class FakeResponse {
 
 const trigger = new AnonTrigger();
 
+/** The body as a stream delivers it: 64 KiB chunks. */
+function chunksOf(bytes: Buffer) {
+	return async function* () {
+		for (let at = 0; at < bytes.length; at += 65536) yield bytes.subarray(at, at + 65536);
+	};
+}
+
 /** Runs one request through the node and n8n's answer logic; closes the response unless told not to. */
 export async function deliver(delivery: Delivery, { close = true } = {}): Promise<Outcome> {
 	const logs: string[] = [];
@@ -147,7 +156,10 @@ export async function deliver(delivery: Delivery, { close = true } = {}): Promis
 	const rawBody = Buffer.isBuffer(delivery.body) ? delivery.body : Buffer.from(delivery.body);
 
 	const context = {
-		getRequestObject: () => ({ headers: delivery.headers, rawBody, body: {} }),
+		getRequestObject: () =>
+			delivery.streamed
+				? { headers: delivery.headers, body: {}, readable: true, [Symbol.asyncIterator]: chunksOf(rawBody) }
+				: { headers: delivery.headers, rawBody, body: {} },
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getCredentials: async () => {
