@@ -201,7 +201,7 @@ function guardBytesPerId() {
 		const { RedeliveryGuard } = require(${JSON.stringify(path.join(REPO_ROOT, 'dist/nodes/Anon/trigger/redeliveryGuard.js'))});
 		const guard = new RedeliveryGuard();
 		global.gc(); const before = process.memoryUsage().heapUsed;
-		for (let i = 0; i < 50000; i++) { const id = 'msg_' + (1e26 + i * 7919).toString(36).padStart(27, '0'); guard.claim(id, 3600000, i); guard.accept(id, i); }
+		for (let i = 0; i < 50000; i++) { const id = 'msg_' + i.toString(36).padStart(27, '-'); guard.claim(id, 3600000, i); guard.accept(id, i); }
 		global.gc(); console.log((process.memoryUsage().heapUsed - before) / guard.size);`;
 	return Number(execFileSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' }).trim());
 }
