@@ -92,7 +92,8 @@ async function setUp() {
 	ctx.userFolder = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-e2e-'));
 	await installPackage(ctx.userFolder, await buildAndPack());
 	ctx.receiver = await startReceiver();
-	ctx.n8n = await startN8n({ userFolder: ctx.userFolder });
+	// Debug level, so the secret-hygiene check reads everything n8n can log.
+	ctx.n8n = await startN8n({ userFolder: ctx.userFolder, env: { N8N_LOG_LEVEL: 'debug' } });
 
 	const client = (ctx.client = new N8nClient(ctx.n8n.baseUrl));
 	const owner = { email: 'e2e@anon.local', password: 'E2e-password-1' };
@@ -336,6 +337,18 @@ test('h. the README fresh-link example: link.closed → Get Job → Create Fresh
 	} finally {
 		await receiver.close();
 		await api.close();
+	}
+});
+
+test('i. secret hygiene: at debug log level the secret is in neither the n8n log nor any execution', async () => {
+	const material = SECRET.slice('whsec_'.length);
+	const logText = await fs.readFile(ctx.n8n.logFile, 'utf8');
+	assert.match(logText, /debug/i, 'n8n logged at debug level');
+	assert.ok(!logText.includes(material), 'the secret is in the n8n log');
+	const workflows = await ctx.client.call('GET', '/api/v1/workflows?limit=250', { auth: 'apiKey' });
+	for (const workflow of workflows.data) {
+		const executions = await ctx.client.executions(workflow.id);
+		assert.ok(!JSON.stringify(executions).includes(material), `the secret is in an execution of ${workflow.name}`);
 	}
 });
 
