@@ -234,6 +234,8 @@ test('protocol edges: gzip, size limit, content types, methods, header case, dea
 		await expectAnswer(`${method} (only POST is registered; n8n answers 404)`, response, 404, false);
 	}
 	await ctx.client.call('POST', `/api/v1/workflows/${workflow.id}/deactivate`, { auth: 'apiKey' });
+	// Deactivation returns a moment before the webhook is gone; unsigned probes run nothing.
+	await waitFor(async () => (await post({ body: '{}' })).status === 404, { what: 'the webhook to be removed' });
 	await expectAnswer('after the workflow is deactivated (n8n answers 404; Svix retries)',
 		await post({ headers: { 'content-type': 'application/json', ...signed() }, body }), 404, false);
 
