@@ -1,0 +1,700 @@
+// n8n queue mode ("scaling mode") on one machine, for test/e2e/queue.mjs and
+// scripts/bench/queue.mjs: PostgreSQL + Redis + n8n main + webhook processors + workers, all
+// on 127.0.0.1 with throwaway data folders, and a round-robin HTTP load balancer in front of
+// the webhook processors (what Anon's endpoint URL points at).
+//
+// PostgreSQL 15 and Redis 7 come from Debian (`apt-get install -y postgresql redis-server`)
+// and are started here as our own processes, never as system services, so nothing outlives
+// the run and nothing touches the machine's own databases.
+//
+// Plain ESM JavaScript for Node 20; only Node built-ins plus scripts/lib/harness.mjs.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import {
+	N8N_VERSION,
+	N8nClient,
+	buildAndPack,
+	ensureN8n,
+	ensureNode24,
+	exampleBody,
+	freePort,
+	installPackage,
+	log,
+	newSigningSecret,
+	svixHeaders,
+	waitFor,
+} from './harness.mjs';
+
+const execFileAsync = promisify(execFile);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const PG_BIN = process.env.ANON_PG_BIN || '/usr/lib/postgresql/15/bin';
+const REDIS_SERVER = process.env.ANON_REDIS_SERVER || '/usr/bin/redis-server';
+const IS_ROOT = process.getuid?.() === 0;
+
+// ---------------------------------------------------------------------------------------
+// Clean-up of everything started here, also when the parent dies of an uncaught error
+// ---------------------------------------------------------------------------------------
+
+// Synchronous last-resort actions for process 'exit' (async work cannot run there).
+const exitHooks = new Set();
+process.on('exit', () => {
+	for (const hook of exitHooks) {
+		try {
+			hook();
+		} catch {
+			// best effort
+		}
+	}
+});
+
+function killGroup(pid, signal) {
+	try {
+		// Negative pid: the whole process group (n8n plus its task runner).
+		process.kill(-pid, signal);
+		return true;
+	} catch {
+		return false; // already gone
+	}
+}
+
+/**
+ * Spawns a long-running server in its own process group with output to `logFile`. Returns
+ * { child, pid, exited (promise), hasExited(), stop(signal) }. stop() sends `signal`
+ * (SIGTERM by default) to the group, SIGKILLs after `killAfterMs`, and resolves on exit.
+ */
+async function spawnServer(command, args, { env, cwd, logFile, killAfterMs = 15_000 }) {
+	const logHandle = await fs.open(logFile, 'a');
+	const child = spawn(command, args, {
+		cwd,
+		env,
+		detached: true,
+		stdio: ['ignore', logHandle.fd, logHandle.fd],
+	});
+	let exitInfo = null;
+	const exited = new Promise((resolve) =>
+		child.on('exit', (code, signal) => {
+			exitInfo = { code, signal };
+			exitHooks.delete(hook);
+			resolve(exitInfo);
+		}),
+	);
+	const hook = () => killGroup(child.pid, 'SIGKILL');
+	exitHooks.add(hook);
+	let stopping;
+	const stop = (signal = 'SIGTERM') =>
+		(stopping ??= (async () => {
+			if (!exitInfo) killGroup(child.pid, signal);
+			const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), killAfterMs);
+			await exited;
+			clearTimeout(timer);
+			// A task runner in the same group may outlive its n8n by a moment.
+			killGroup(child.pid, 'SIGKILL');
+			await logHandle.close().catch(() => {});
+		})());
+	return { child, pid: child.pid, exited, hasExited: () => exitInfo, stop, logFile };
+}
+
+async function tail(file, lines = 30) {
+	try {
+		return (await fs.readFile(file, 'utf8')).split('\n').slice(-lines).join('\n');
+	} catch {
+		return '(no log)';
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL and Redis
+// ---------------------------------------------------------------------------------------
+
+/** Throws with the install hint if PostgreSQL 15 or Redis is missing. */
+export function checkQueuePrerequisites() {
+	const missing = [path.join(PG_BIN, 'initdb'), path.join(PG_BIN, 'pg_ctl'), REDIS_SERVER].filter(
+		(file) => !existsSync(file),
+	);
+	if (missing.length) {
+		throw new Error(
+			`missing ${missing.join(', ')}: queue mode needs PostgreSQL 15 and Redis 7 ` +
+				'(Debian: apt-get install -y postgresql redis-server; they are started here as ' +
+				'throwaway processes, not as services)',
+		);
+	}
+}
+
+/** PostgreSQL refuses to run as root: run its tools as the `postgres` user then. */
+function pgCommand(tool, args) {
+	const binary = path.join(PG_BIN, tool);
+	return IS_ROOT ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
+}
+
+async function pg(tool, args) {
+	const [command, fullArgs] = pgCommand(tool, args);
+	try {
+		return await execFileAsync(command, fullArgs, { cwd: os.tmpdir() });
+	} catch (error) {
+		throw new Error(`${tool} ${args.join(' ')} failed: ${error.stderr || error.message}`);
+	}
+}
+
+/**
+ * A throwaway PostgreSQL cluster in `dir` on 127.0.0.1:`port`, trust authentication for the
+ * local superuser `n8n`, with a database `n8n`. Started with pg_ctl (which daemonises), so
+ * it is stopped with pg_ctl too, including from the exit hook.
+ */
+export async function startPostgres({ dir, port }) {
+	const dataDir = path.join(dir, 'data');
+	await fs.mkdir(dir, { recursive: true });
+	// The postgres user must own the folder (data, Unix socket and log all live in it).
+	if (IS_ROOT) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
+	log(`PostgreSQL: initdb in ${dataDir}`);
+	await pg('initdb', ['-D', dataDir, '-U', 'n8n', '--auth=trust', '-E', 'UTF8', '--no-locale']);
+	const options = [
+		`-p ${port}`,
+		`-k ${dir}`, // Unix socket in the throwaway folder, not /var/run/postgresql
+		'-c listen_addresses=127.0.0.1',
+		'-c max_connections=200',
+	].join(' ');
+	const logFile = path.join(dir, 'postgres.log');
+	await pg('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', options, '-w', '-t', '60', 'start']);
+	const stopSync = () => {
+		const [command, args] = pgCommand('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+		execFileSync(command, args, { stdio: 'ignore', cwd: os.tmpdir() });
+	};
+	exitHooks.add(stopSync);
+	await pg('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', 'n8n']);
+	log(`PostgreSQL up on 127.0.0.1:${port}`);
+	return {
+		port,
+		logFile,
+		stop: async () => {
+			exitHooks.delete(stopSync);
+			await pg('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']).catch((error) => log(String(error.message)));
+		},
+	};
+}
+
+/** Resolves when Redis on `port` answers PING. */
+async function redisPing(port) {
+	return new Promise((resolve) => {
+		const socket = net.connect(port, '127.0.0.1');
+		let data = '';
+		socket.setTimeout(1000, () => socket.destroy());
+		socket.on('connect', () => socket.write('PING\r\n'));
+		socket.on('data', (chunk) => {
+			data += chunk;
+			if (data.includes('\r\n')) {
+				socket.end();
+				resolve(data.startsWith('+PONG'));
+			}
+		});
+		socket.on('error', () => resolve(false));
+		socket.on('close', () => resolve(data.startsWith('+PONG')));
+	});
+}
+
+/** A throwaway Redis without persistence (nothing written to disk). */
+export async function startRedis({ dir, port }) {
+	await fs.mkdir(dir, { recursive: true });
+	const server = await spawnServer(
+		REDIS_SERVER,
+		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+		{ cwd: dir, env: process.env, logFile: path.join(dir, 'redis.log'), killAfterMs: 5_000 },
+	);
+	await waitFor(
+		async () => {
+			if (server.hasExited()) throw new Error(`redis-server exited:\n${await tail(server.logFile)}`);
+			return redisPing(port);
+		},
+		{ timeoutMs: 15_000, what: 'Redis PING' },
+	);
+	log(`Redis up on 127.0.0.1:${port}`);
+	return { port, logFile: server.logFile, stop: () => server.stop() };
+}
+
+// ---------------------------------------------------------------------------------------
+// n8n processes
+// ---------------------------------------------------------------------------------------
+
+/**
+ * The environment every queue-mode process shares: the same database, Redis, encryption key
+ * and public webhook URL (the load balancer). Names checked against n8n 2.41.1's
+ * @n8n/config (executions.config, scaling-mode.config, endpoints.config).
+ */
+function sharedEnv({ pgPort, redisPort, encryptionKey, webhookUrl, options }) {
+	const env = {
+		...process.env,
+		EXECUTIONS_MODE: 'queue',
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: '127.0.0.1',
+		DB_POSTGRESDB_PORT: String(pgPort),
+		DB_POSTGRESDB_DATABASE: 'n8n',
+		DB_POSTGRESDB_USER: 'n8n',
+		DB_POSTGRESDB_PASSWORD: '',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redisPort),
+		N8N_ENCRYPTION_KEY: encryptionKey,
+		// Every process must build the same production URL: Anon posts to the balancer.
+		N8N_WEBHOOK_URL: `${webhookUrl}/`,
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_PROTOCOL: 'http',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_REINSTALL_MISSING_PACKAGES: 'false',
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+		N8N_DISABLED_MODULES: 'mcp-registry',
+		N8N_LOG_OUTPUT: 'console',
+		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+		// Manual executions go to workers too (2.41.1 logs a deprecation otherwise).
+		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+		// Short shutdowns: these are throwaway processes.
+		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(options.gracefulShutdownSeconds),
+		// A killed worker's job keeps its Redis lock until it expires (default 60 s), and only
+		// then does Bull's stalled-job check (default every 30 s) notice it. Shorter values make
+		// the worker-kill test see the outcome in seconds instead of minutes; n8n sets Bull's
+		// maxStalledCount to 0, so a stalled job is failed, never re-run.
+		QUEUE_WORKER_LOCK_DURATION: String(options.lockDurationMs),
+		QUEUE_WORKER_LOCK_RENEW_TIME: String(Math.floor(options.lockDurationMs / 4)),
+		QUEUE_WORKER_STALLED_INTERVAL: String(options.stalledIntervalMs),
+	};
+	// Main's check for executions left "running" with no job in the queue, which it marks
+	// crashed (n8n's default: every 180 minutes). Not needed for a killed worker: the process
+	// that enqueued a job marks its execution failed when Bull fails the stalled job.
+	if (options.queueRecoveryMinutes) env.N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL = String(options.queueRecoveryMinutes);
+	// This machine's npm/Node settings must not leak into n8n's Node 24 processes.
+	delete env.NODE_OPTIONS;
+	return env;
+}
+
+/**
+ * Starts one n8n process of `role` ('main' | 'webhook' | 'worker') with its own user folder
+ * (where the package was installed) and waits until it is ready:
+ * - main and webhook: /healthz/readiness on N8N_PORT (main also a JSON /rest/settings);
+ * - worker: its health server (QUEUE_HEALTH_CHECK_ACTIVE) /healthz/readiness.
+ */
+async function startN8nProcess({ role, name, userFolder, env, version, concurrency }) {
+	const node24 = await ensureNode24();
+	const bin = path.join(await ensureN8n(version), 'node_modules', 'n8n', 'bin', 'n8n');
+	const port = await freePort();
+	// Each process gets its own task-runner broker port (default 5679 would collide).
+	const brokerPort = await freePort();
+	const processEnv = {
+		...env,
+		N8N_USER_FOLDER: userFolder,
+		N8N_PORT: String(port),
+		N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+	};
+	const args = [bin, role === 'main' ? 'start' : role];
+	if (role === 'worker') {
+		processEnv.QUEUE_HEALTH_CHECK_ACTIVE = 'true';
+		processEnv.QUEUE_HEALTH_CHECK_PORT = String(port);
+		processEnv.N8N_WORKER_SERVER_ADDRESS = '127.0.0.1';
+		if (concurrency) args.push(`--concurrency=${concurrency}`);
+	}
+	if (role === 'main') {
+		// Main only serves the editor, REST and public API; production webhooks go to the
+		// webhook processors.
+		processEnv.N8N_DISABLE_PRODUCTION_MAIN_PROCESS = 'true';
+	}
+	const logFile = path.join(userFolder, `${name}.log`);
+	const server = await spawnServer(node24, args, {
+		cwd: userFolder,
+		env: processEnv,
+		logFile,
+		// SIGTERM gives n8n its graceful-shutdown window; SIGKILL a bit after it.
+		killAfterMs: (Number(env.N8N_GRACEFUL_SHUTDOWN_TIMEOUT) + 10) * 1000,
+	});
+	const baseUrl = `http://127.0.0.1:${port}`;
+	log(`starting n8n ${role} "${name}" on ${baseUrl} (log: ${logFile})`);
+	const deadline = Date.now() + 180_000;
+	while (true) {
+		if (server.hasExited()) {
+			throw new Error(
+				`n8n ${name} exited during start-up (${JSON.stringify(server.hasExited())}); log tail:\n${await tail(logFile)}`,
+			);
+		}
+		if (Date.now() > deadline) {
+			await server.stop('SIGKILL');
+			throw new Error(`n8n ${name} was not ready within 180 s; see ${logFile}`);
+		}
+		try {
+			const readiness = await fetch(`${baseUrl}/healthz/readiness`);
+			if (readiness.ok) {
+				if (role !== 'main') break;
+				const settings = await fetch(`${baseUrl}/rest/settings`);
+				if (settings.ok && settings.headers.get('content-type')?.includes('json')) break;
+			}
+		} catch {
+			// not listening yet
+		}
+		await sleep(500);
+	}
+	log(`n8n ${role} "${name}" is up`);
+	return { role, name, baseUrl, port, logFile, userFolder, pid: server.pid, stop: server.stop, exited: server.exited };
+}
+
+// ---------------------------------------------------------------------------------------
+// Load balancer
+// ---------------------------------------------------------------------------------------
+
+/**
+ * A round-robin HTTP reverse proxy on 127.0.0.1 in front of `backends` (base URLs). Bodies
+ * are streamed through untouched (the signature covers the exact bytes). A backend that
+ * refuses the connection gets the request's 502, as a real balancer without retries would;
+ * Svix would retry it. `counts[i]` is how many requests went to backend i.
+ */
+export async function startLoadBalancer(backends, { port = 0 } = {}) {
+	// No keep-alive to the backends: reusing an idle socket just as n8n closes it (its
+	// keep-alive timeout is 5 s) fails the request with ECONNRESET, a 502 this test balancer
+	// would blame on n8n. A fresh local connection per request costs well under a millisecond.
+	const agent = new http.Agent({ keepAlive: false, maxSockets: 256 });
+	const targets = backends.map((url) => new URL(url));
+	const counts = targets.map(() => 0);
+	let next = 0;
+	const server = http.createServer((request, response) => {
+		const index = next++ % targets.length;
+		counts[index]++;
+		const target = targets[index];
+		const upstream = http.request(
+			{
+				host: target.hostname,
+				port: target.port,
+				method: request.method,
+				path: request.url,
+				headers: { ...request.headers, 'x-forwarded-for': request.socket.remoteAddress },
+				agent,
+			},
+			(upstreamResponse) => {
+				response.writeHead(upstreamResponse.statusCode, upstreamResponse.headers);
+				upstreamResponse.pipe(response);
+			},
+		);
+		upstream.on('error', (error) => {
+			if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
+			response.end(JSON.stringify({ error: 'bad_gateway', backend: index, message: error.message }));
+		});
+		request.pipe(upstream);
+	});
+	server.keepAliveTimeout = 30_000;
+	await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+	const url = `http://127.0.0.1:${server.address().port}`;
+	log(`load balancer on ${url} → ${backends.join(', ')}`);
+	return {
+		url,
+		counts,
+		close: () =>
+			new Promise((resolve) => {
+				agent.destroy();
+				server.closeAllConnections?.();
+				server.close(() => resolve());
+			}),
+	};
+}
+
+// ---------------------------------------------------------------------------------------
+// The whole topology
+// ---------------------------------------------------------------------------------------
+
+const DEFAULT_OPTIONS = {
+	webhooks: 2,
+	workers: 2,
+	concurrency: undefined, // n8n's default (10 jobs per worker)
+	gracefulShutdownSeconds: 5,
+	lockDurationMs: 10_000,
+	stalledIntervalMs: 5_000,
+	queueRecoveryMinutes: undefined, // n8n's default
+};
+
+/**
+ * Starts PostgreSQL, Redis, the load balancer, n8n main, `webhooks` webhook processors and
+ * `workers` workers, each n8n with the package installed community-style in its own user
+ * folder; then sets up the owner, an API key and an Anon webhook credential. Returns
+ * { main, webhooks, workers, lb, client, secret, credential, startWorker, stop, dir }.
+ * Call stop() in a finally: it stops everything started so far, also after a failed start.
+ */
+export async function startQueueTopology(overrides = {}) {
+	const options = { ...DEFAULT_OPTIONS, ...overrides };
+	const version = options.version ?? N8N_VERSION;
+	checkQueuePrerequisites();
+	await ensureN8n(version);
+
+	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-queue-'));
+	// Readable by the postgres user (mkdtemp makes it 0700).
+	await fs.chmod(dir, 0o755);
+	const topology = { dir, main: null, webhooks: [], workers: [], lb: null, options };
+	const stoppers = []; // run in reverse order by stop()
+	let stopped = false;
+	topology.stop = async ({ keepDir = false } = {}) => {
+		if (stopped) return;
+		stopped = true;
+		const t0 = Date.now();
+		// n8n processes first (in parallel), then balancer, Redis and PostgreSQL.
+		const n8nProcesses = [topology.main, ...topology.webhooks, ...topology.workers].filter(Boolean);
+		await Promise.all(n8nProcesses.map((proc) => proc.stop().catch(() => {})));
+		for (const stop of stoppers.reverse()) await stop().catch((error) => log(`stop: ${error.message}`));
+		if (!keepDir) await fs.rm(dir, { recursive: true, force: true });
+		log(`queue topology stopped (${((Date.now() - t0) / 1000).toFixed(1)} s)${keepDir ? `; kept ${dir}` : ''}`);
+	};
+
+	try {
+		const t0 = Date.now();
+		const packed = options.packed ?? (await buildAndPack());
+		const [pgPort, redisPort] = [await freePort(), await freePort()];
+		const postgres = await startPostgres({ dir: path.join(dir, 'postgres'), port: pgPort });
+		stoppers.push(postgres.stop);
+		const redis = await startRedis({ dir: path.join(dir, 'redis'), port: redisPort });
+		stoppers.push(redis.stop);
+
+		// Backends are known only once the webhook processors run, but every process needs the
+		// public URL at start: reserve the balancer's port now, bind it later.
+		const lbPort = await freePort();
+		const webhookUrl = `http://127.0.0.1:${lbPort}`;
+		const env = sharedEnv({
+			pgPort,
+			redisPort,
+			encryptionKey: randomBytes(24).toString('hex'),
+			webhookUrl,
+			options,
+		});
+
+		// One user folder per process, each with the package installed as n8n's own community
+		// installer would: in queue mode, every process loads nodes from its own folder.
+		const newUserFolder = async (name) => {
+			const folder = path.join(dir, name);
+			await fs.mkdir(folder, { recursive: true });
+			await installPackage(folder, packed);
+			return folder;
+		};
+		topology.newUserFolder = newUserFolder;
+		topology.env = env;
+		topology.version = version;
+
+		// Main first: it runs the database migrations the other processes expect.
+		topology.main = await startN8nProcess({
+			role: 'main',
+			name: 'main',
+			userFolder: await newUserFolder('main'),
+			env,
+			version,
+		});
+		const folders = {};
+		for (let i = 0; i < options.webhooks; i++) folders[`webhook-${i + 1}`] = await newUserFolder(`webhook-${i + 1}`);
+		for (let i = 0; i < options.workers; i++) folders[`worker-${i + 1}`] = await newUserFolder(`worker-${i + 1}`);
+		topology.folders = folders;
+		// The others in parallel: each takes ~30 s of CPU-bound start-up.
+		const [webhooks, workers] = await Promise.all([
+			Promise.all(
+				Array.from({ length: options.webhooks }, (_, i) =>
+					startN8nProcess({ role: 'webhook', name: `webhook-${i + 1}`, userFolder: folders[`webhook-${i + 1}`], env, version }),
+				),
+			),
+			Promise.all(
+				Array.from({ length: options.workers }, (_, i) =>
+					startN8nProcess({
+						role: 'worker',
+						name: `worker-${i + 1}`,
+						userFolder: folders[`worker-${i + 1}`],
+						env,
+						version,
+						concurrency: options.concurrency,
+					}),
+				),
+			),
+		]);
+		topology.webhooks = webhooks;
+		topology.workers = workers;
+		topology.lb = await startLoadBalancer(
+			webhooks.map((webhook) => webhook.baseUrl),
+			{ port: lbPort },
+		);
+		stoppers.push(() => topology.lb.close());
+
+		/** (Re)starts worker `index` (0-based) in its existing user folder. */
+		topology.startWorker = async (index) => {
+			const name = `worker-${index + 1}`;
+			const worker = await startN8nProcess({
+				role: 'worker',
+				name,
+				userFolder: folders[name],
+				env,
+				version,
+				concurrency: options.concurrency,
+			});
+			topology.workers[index] = worker;
+			return worker;
+		};
+
+		// Owner, API key and the credential the Anon Trigger uses, through main.
+		const client = (topology.client = new N8nClient(topology.main.baseUrl, version));
+		const owner = { email: 'queue@anon.local', password: 'Queue-password-1' };
+		const setup = await client.setupOwner(owner);
+		if (setup.status !== 200) throw new Error(`owner set-up: ${setup.status} ${JSON.stringify(setup.body)}`);
+		await client.login(owner);
+		await client.createApiKey('queue');
+		topology.secret = options.secret ?? newSigningSecret();
+		const credential = await client.createCredential({ name: 'Anon queue', signingSecret: topology.secret });
+		topology.trigger = { credentialId: credential.id, credentialName: credential.name };
+		log(`queue topology ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+		return topology;
+	} catch (error) {
+		await topology.stop({ keepDir: true });
+		throw error;
+	}
+}
+
+/**
+ * Creates and activates a workflow through main, then waits until a webhook processor serves
+ * its production URL (activation is written to the database; webhook processors look the
+ * webhook up there per request, so this is near-immediate, but checked rather than assumed).
+ */
+export async function createActiveWorkflow(topology, definition) {
+	const created = await topology.client.createWorkflow(definition);
+	const trigger = definition.nodes.find((node) => node.type === 'n8n-nodes-anon.anonTrigger');
+	const workflow = { id: created.id, name: created.name, webhookId: trigger.webhookId };
+	for (const webhook of topology.webhooks) {
+		await waitFor(
+			async () => {
+				// An unsigned request is answered 401 by the trigger once the webhook is known, 404 before.
+				const response = await fetch(`${webhook.baseUrl}/webhook/${workflow.webhookId}/anon`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: '{}',
+				});
+				return response.status === 401;
+			},
+			{ timeoutMs: 30_000, what: `webhook of "${workflow.name}" on ${webhook.name}` },
+		);
+	}
+	return workflow;
+}
+
+/** Production URL of a workflow's Anon Trigger on `baseUrl` (balancer or one processor). */
+export function webhookUrlOf(baseUrl, workflow) {
+	return `${baseUrl}/webhook/${workflow.webhookId}/anon`;
+}
+
+/**
+ * Every execution of a workflow, without run data (fast), as { id, status, finished,
+ * stoppedAt }. Paginates the public API.
+ */
+export async function listExecutions(client, workflowId, { includeData = false, status } = {}) {
+	const all = [];
+	let cursor;
+	do {
+		const query = new URLSearchParams({ workflowId, includeData: String(includeData), limit: includeData ? '100' : '250' });
+		if (status) query.set('status', status);
+		if (cursor) query.set('cursor', cursor);
+		const page = await client.call('GET', `/api/v1/executions?${query}`, { auth: 'apiKey' });
+		all.push(...page.data);
+		cursor = page.nextCursor;
+	} while (cursor);
+	return all;
+}
+
+/** Execution ids that each worker's log reports as started ("Worker started execution N"). */
+export async function executionsByWorker(topology) {
+	const result = {};
+	for (const [name, folder] of Object.entries(topology.folders).filter(([name]) => name.startsWith('worker-'))) {
+		const text = await fs.readFile(path.join(folder, `${name}.log`), 'utf8').catch(() => '');
+		result[name] = new Set([...text.matchAll(/Worker started execution (\d+)/g)].map((match) => match[1]));
+	}
+	return result;
+}
+
+// ---------------------------------------------------------------------------------------
+// Events in bulk
+// ---------------------------------------------------------------------------------------
+
+/**
+ * `count` distinct Anon events: the example payload of `type` with its envelope id replaced
+ * by `<prefix>_<n>` (so every execution can be traced to one event) and a fresh svix-id each.
+ * Returns [{ eventId, msgId, body }] (body = the exact bytes to sign and send).
+ */
+export async function distinctEvents(count, { prefix = 'evt_q', type = 'job_run.completed' } = {}) {
+	const template = JSON.parse(await exampleBody(type));
+	return Array.from({ length: count }, (_, i) => {
+		const eventId = `${prefix}_${String(i).padStart(5, '0')}`;
+		return { eventId, msgId: `msg_${prefix}_${i}_${randomBytes(6).toString('hex')}`, body: JSON.stringify({ ...template, id: eventId }) };
+	});
+}
+
+/**
+ * Sends `events` (from distinctEvents) to `url` with `concurrency` requests in flight, each
+ * signed just before it is sent (as Svix does). `urlFor(i)` may pick a URL per event instead.
+ * `onProgress(sentSoFar)` runs after each answer. Returns per-event results
+ * { eventId, status, body, ms } in input order, plus wall-clock `elapsedMs`.
+ */
+export async function sendConcurrently(events, { url, urlFor, secret, concurrency = 16, onProgress } = {}) {
+	const results = new Array(events.length);
+	let next = 0;
+	let done = 0;
+	const t0 = performance.now();
+	const workerLoop = async () => {
+		while (next < events.length) {
+			const i = next++;
+			const { eventId, msgId, body } = events[i];
+			const started = performance.now();
+			let status;
+			let answer;
+			try {
+				const response = await fetch(urlFor ? urlFor(i) : url, {
+					method: 'POST',
+					// Svix gives up on an attempt after 15 s (and retries later).
+					signal: AbortSignal.timeout(15_000),
+					headers: {
+						'content-type': 'application/json',
+						'user-agent': 'Svix-Webhooks/1.0',
+						...svixHeaders({ secret, body, msgId }),
+					},
+					body,
+				});
+				status = response.status;
+				answer = await response.text();
+			} catch (error) {
+				status = 0; // connection failed: Svix would retry
+				answer = String(error.cause?.code ?? error.message);
+			}
+			results[i] = { eventId, msgId, status, body: answer, ms: performance.now() - started };
+			done++;
+			await onProgress?.(done);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, workerLoop));
+	return { results, elapsedMs: performance.now() - t0 };
+}
+
+/** The p-th percentile (0-100) of numbers, nearest-rank. */
+export function percentile(values, p) {
+	if (!values.length) return NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * Waits until the workflow has at least `count` executions and none is still new, running or
+ * waiting; returns them (without data). `timeoutMs` bounds the wait.
+ */
+export async function waitForExecutions(client, workflowId, count, { timeoutMs = 120_000, intervalMs = 500 } = {}) {
+	return waitFor(
+		async () => {
+			const executions = await listExecutions(client, workflowId);
+			const open = executions.filter((execution) => ['new', 'running', 'waiting'].includes(execution.status));
+			return executions.length >= count && open.length === 0 ? executions : null;
+		},
+		{ timeoutMs, intervalMs, what: `${count} finished executions of workflow ${workflowId}` },
+	);
+}
