@@ -446,6 +446,13 @@ ${data.queue ? queueSection(data.queue, anon) : '## 6. Queue mode\n\nNot part of
 	await fs.writeFile(path.join(REPO_ROOT, 'BENCHMARKS.md'), text);
 }
 
+for (const signal of ['SIGINT', 'SIGTERM']) {
+	process.on(signal, async () => {
+		await stopAllN8n();
+		process.exit(130);
+	});
+}
+
 main().catch(async (error) => {
 	console.error(error);
 	await stopAllN8n();
