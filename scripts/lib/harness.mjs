@@ -309,6 +309,20 @@ async function encryptionKeyFor(userFolder) {
 	return key;
 }
 
+/** Settings every n8n process here gets: local cookies, no phone-home, nothing fetched. */
+export const QUIET_OFFLINE_ENV = {
+	N8N_SECURE_COOKIE: 'false',
+	N8N_DIAGNOSTICS_ENABLED: 'false',
+	N8N_PERSONALIZATION_ENABLED: 'false',
+	N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+	N8N_TEMPLATES_ENABLED: 'false',
+	N8N_HIRING_BANNER_ENABLED: 'false',
+	N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+	// Community packages are loaded from the nodes folder; nothing may be fetched.
+	N8N_REINSTALL_MISSING_PACKAGES: 'false',
+	N8N_LOG_OUTPUT: 'console',
+};
+
 /**
  * Starts n8n in its own process group with everything bound to 127.0.0.1 and all
  * phone-home features off, waits for /healthz/readiness, and returns
@@ -336,16 +350,7 @@ export async function startN8n({ userFolder, port, version = N8N_VERSION, env: e
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		DB_TYPE: 'sqlite',
 		N8N_ENCRYPTION_KEY: await encryptionKeyFor(userFolder),
-		N8N_SECURE_COOKIE: 'false',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_HIRING_BANNER_ENABLED: 'false',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		// Community packages are loaded from the nodes folder; nothing may be fetched.
-		N8N_REINSTALL_MISSING_PACKAGES: 'false',
-		N8N_LOG_OUTPUT: 'console',
+		...QUIET_OFFLINE_ENV,
 	};
 	if (version.startsWith('1.')) {
 		env.WEBHOOK_URL = `${baseUrl}/`;
