@@ -213,11 +213,16 @@ async function closeToasts() {
 		.catch(() => {});
 }
 
-/** Writes docs/<name>.png (the whole viewport). */
+/**
+ * Writes docs/<name>.jpg (the whole viewport). JPEG, not PNG: `n8n-node build` copies every
+ * .png and .svg of the repository into dist/, which would ship the screenshots to npm.
+ */
 async function screenshot(name) {
 	await ctx.page.mouse.move(1, 1);
 	await ctx.page.screenshot({
-		path: path.join(DOCS_DIR, `${name}.png`),
+		path: path.join(DOCS_DIR, `${name}.jpg`),
+		type: 'jpeg',
+		quality: 85,
 		animations: 'disabled',
 	});
 }
