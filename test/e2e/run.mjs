@@ -303,7 +303,8 @@ test('h. the README fresh-link example: link.closed → Get Job → Create Fresh
 	try {
 		const credential = await ctx.client.call('POST', '/api/v1/credentials', {
 			auth: 'apiKey',
-			body: { name: 'e2e Anon API', type: 'anonApi', data: { apiKey, baseUrl: api.baseUrl } },
+			// allowedHttpRequestDomains is n8n's own field; 1.x's public API insists on it.
+			body: { name: 'e2e Anon API', type: 'anonApi', data: { apiKey, baseUrl: api.baseUrl, allowedHttpRequestDomains: 'all' } },
 		});
 		const definition = await exampleWorkflow('anon-fresh-link-on-link-closed.json', {
 			...ctx.trigger,
