@@ -67,9 +67,9 @@ export class AnonTrigger implements INodeType {
 			header: 'Send an Anon event to the test URL',
 			executionsHelp: {
 				inactive:
-					"<b>While building your workflow</b>, click 'Listen for test event', then in Anon's dashboard open your endpoint (with this node's <b>Test URL</b>) → Testing → Send example. The event appears here.<br /><br /><b>Once you're happy with your workflow</b>, publish it and point the Anon endpoint at the <b>Production URL</b>: every matching event then starts an execution, visible in the executions list.",
+					"<b>While building your workflow</b>, click 'Execute step' (or 'Listen for test event'), then in Anon's dashboard open your endpoint (with this node's <b>Test URL</b>) → Testing → Send example. The event appears here.<br /><br /><b>Once you're happy with your workflow</b>, publish it and point the Anon endpoint at the <b>Production URL</b>: every matching event then starts an execution, visible in the executions list.",
 				active:
-					"<b>While building your workflow</b>, click 'Listen for test event', then send an example to this node's <b>Test URL</b> from Anon's dashboard (Testing → Send example).<br /><br /><b>Your workflow is active</b>: every matching event Anon sends to the <b>Production URL</b> starts an execution, visible in the executions list.",
+					"<b>While building your workflow</b>, click 'Execute step' (or 'Listen for test event'), then send an example to this node's <b>Test URL</b> from Anon's dashboard (Testing → Send example).<br /><br /><b>Your workflow is active</b>: every matching event Anon sends to the <b>Production URL</b> starts an execution, visible in the executions list.",
 			},
 			activationHint:
 				"Once you've finished building your workflow, publish it and use the Production URL as the endpoint in Anon's dashboard.",
