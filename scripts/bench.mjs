@@ -70,27 +70,32 @@ async function main() {
 		expectStatuses('Anon Trigger, bad signatures', rejections.flatMap((r) => r.results), 401);
 		expectEqual('executions created by bad signatures', afterRejections - before, 0);
 
-		log(`4. memory: ${PLAN.memoryEvents} events with redelivery protection on`);
-		const memory = [{ events: 0, rssMiB: rssMiB(n8n.pid) }];
-		const step = PLAN.memoryEvents / PLAN.memorySteps;
-		let memoryStatuses = {};
-		for (let i = 1; i <= PLAN.memorySteps; i++) {
-			const run = await fire(step, signed(anon.url), { concurrency: PLAN.concurrency });
-			memoryStatuses = mergeCounts(memoryStatuses, statusCounts(run.results));
-			await settle(client, [anon]);
-			memory.push({ events: i * step, rssMiB: rssMiB(n8n.pid) });
-			log(`  ${i * step} events: n8n RSS ${memory.at(-1).rssMiB.toFixed(0)} MiB`);
-		}
-		await sleep(10_000);
-		memory.push({ events: PLAN.memoryEvents, rssMiB: rssMiB(n8n.pid), note: '10 s later' });
-		const memoryExecuted = (await settle(client, [anon]))[anon.id] - afterRejections;
-		expectEqual('executions of the memory run', memoryExecuted, PLAN.memoryEvents);
-		if ((memoryStatuses[200] ?? 0) !== PLAN.memoryEvents) problems.push(`memory run answers: ${JSON.stringify(memoryStatuses)}`);
 		await instance.stop();
 
 		log(`2b. end to end with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true: ${PLAN.lazyEvents} events per trigger`);
 		const lazyInstance = await benchInstance(packed, { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' });
 		const lazy = await compareTriggers(lazyInstance, PLAN.lazyEvents, 2);
+
+		// On the 2b instance: it takes events several times faster, which keeps the default run
+		// within 10 minutes; what is measured (growth with redelivery protection on) is the same.
+		log(`4. memory: ${PLAN.memoryEvents} events with redelivery protection on`);
+		const memoryBefore = (await settle(lazyInstance.client, [lazyInstance.anon]))[lazyInstance.anon.id];
+		const rss = () => rssMiB(lazyInstance.n8n.pid);
+		const memory = [{ events: 0, rssMiB: rss() }];
+		const step = PLAN.memoryEvents / PLAN.memorySteps;
+		let memoryStatuses = {};
+		for (let i = 1; i <= PLAN.memorySteps; i++) {
+			const run = await fire(step, lazyInstance.signed(lazyInstance.anon.url), { concurrency: PLAN.concurrency });
+			memoryStatuses = mergeCounts(memoryStatuses, statusCounts(run.results));
+			await settle(lazyInstance.client, [lazyInstance.anon]);
+			memory.push({ events: i * step, rssMiB: rss() });
+			log(`  ${i * step} events: n8n RSS ${memory.at(-1).rssMiB.toFixed(0)} MiB`);
+		}
+		await sleep(10_000);
+		memory.push({ events: PLAN.memoryEvents, rssMiB: rss(), note: '10 s later' });
+		const memoryExecuted = (await settle(lazyInstance.client, [lazyInstance.anon]))[lazyInstance.anon.id] - memoryBefore;
+		expectEqual('executions of the memory run', memoryExecuted, PLAN.memoryEvents);
+		if ((memoryStatuses[200] ?? 0) !== PLAN.memoryEvents) problems.push(`memory run answers: ${JSON.stringify(memoryStatuses)}`);
 		await lazyInstance.stop();
 
 		log('5. where the time goes: a CPU profile of n8n taking events');
@@ -253,7 +258,7 @@ function expectEqual(what, actual, expected) {
 
 // ---------------------------------------------------------------------------------------
 
-function profileSection(profile) {
+function profileSection(profile, data) {
 	const rows = (list) => list.map(({ name, percent }) => `| ${name} | ${percent.toFixed(1)} % |`).join('\n');
 	return `## 5. Where the time goes
 
@@ -276,8 +281,11 @@ What this says, and what was changed because of it:
 - **n8n prepares its expression engine for every request to a community trigger.** Before
   calling a trigger's \`webhook()\`, n8n 2.x acquires an isolated-vm isolate (and releases it
   after). It skips this only for its own Webhook node, and only when that node's parameters
-  are static (\`webhookPhaseNeedsIsolate\` in n8n's \`live-webhooks.js\`). That is the main part of
-  the gap to the Webhook node in section 2, and no node can opt out of it.
+  are static (\`webhookPhaseNeedsIsolate\` in n8n's \`live-webhooks.js\`). No node can opt out of
+  it. It is the gap in section 2: with n8n's \`N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true\`, which
+  creates the isolate only when an expression is evaluated, the Anon Trigger reaches
+  ${data.lazyRatio.toFixed(2)}× the Webhook node (section 2b), and both run several times faster.
+  The README recommends that setting to operators who need throughput.
 - **Changed in the node: typeVersion 1.1 instead of 1.** For a start node of typeVersion
   exactly 1, n8n also evaluates the legacy expression \`$parameter["options"]["binaryData"]\` on
   every request (\`parseRequestBody\`), another trip into the isolate. The Anon Trigger is
@@ -428,7 +436,8 @@ ${loadRow('Valid (from section 2)', anon)}
 
 n8n's resident set size (main process, \`VmRSS\`) while ${fmt(PLAN.memoryEvents)} valid events with distinct
 \`svix-id\`s go through the Anon Trigger with redelivery protection on (window 60 minutes, so
-every id stays remembered). Executions created: ${fmt(data.memoryExecuted)}.
+every id stays remembered). Executions created: ${fmt(data.memoryExecuted)}. Measured on the section 2b
+instance, which takes events several times faster; that keeps the whole run near 10 minutes.
 
 | Events sent | n8n RSS (MiB) |
 | ---: | ---: |
@@ -441,7 +450,7 @@ remembered id costs ${fmt(data.guardBytesPerId)} bytes of heap (measured for 50,
 with the window. The rest of the growth is n8n's own (V8 heap growth under load, caches,
 SQLite pages) and appears in the same way for its Webhook node.
 
-${profileSection(data.profile)}
+${profileSection(data.profile, { lazyRatio })}
 ${data.queue ? queueSection(data.queue, anon) : '## 6. Queue mode\n\nNot part of this run: `npm run bench -- --queue` adds it.\n'}`;
 	await fs.writeFile(path.join(REPO_ROOT, 'BENCHMARKS.md'), text);
 }

@@ -21,7 +21,8 @@ import { fire, statusCounts } from '../lib/load.mjs';
 const CATEGORIES = [
 	['expression engine isolate (@n8n/expression-runtime, isolated-vm)', (url) => /expression-runtime|isolated-vm/.test(url)],
 	['SQLite and ORM (executions, workflow lookups)', (url) => /sqlite3|@n8n\/typeorm|tarn/.test(url)],
-	['this package (n8n-nodes-anon)', (url) => url.includes('n8n-nodes-anon')],
+	// The package folder, not the cache folder (~/.cache/n8n-nodes-anon) n8n itself runs from.
+	['this package (n8n-nodes-anon)', (url) => url.includes('/node_modules/n8n-nodes-anon/')],
 	['idle (waiting for I/O)', (url, fn) => fn === '(idle)'],
 	['garbage collector', (url, fn) => fn === '(garbage collector)'],
 ];
