@@ -208,22 +208,8 @@ async function activeWorkflow(client, n8n, definition) {
 	return { id: created.id, name: workflow.name, url };
 }
 
-/** Waits until the executions of each workflow stop growing; returns their counts by id. */
-async function settle(client, workflows) {
-	let last = {};
-	let stableSince = Date.now();
-	while (true) {
-		const counts = {};
-		for (const { id } of workflows) counts[id] = (await client.executions(id, { includeData: false })).length;
-		if (JSON.stringify(counts) !== JSON.stringify(last)) {
-			last = counts;
-			stableSince = Date.now();
-		} else if (Date.now() - stableSince > 3000) {
-			return counts;
-		}
-		await sleep(500);
-	}
-}
+/** Execution counts by workflow id, once n8n has saved them all. */
+const settle = (client, workflows) => client.settledExecutionCounts(workflows.map((workflow) => workflow.id));
 
 function rssMiB(pid) {
 	const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });

@@ -14,7 +14,7 @@ import {
 	noOpWorkflow,
 	startN8n,
 	svixHeaders,
-	waitFor,
+	waitForAnonWebhook,
 } from '../lib/harness.mjs';
 import { fire, statusCounts } from '../lib/load.mjs';
 
@@ -47,7 +47,7 @@ export async function profileAnonTrigger({ packed, events = 400, concurrency = 1
 		const workflow = noOpWorkflow({ name: 'profile', credentialId: credential.id, credentialName: credential.name });
 		await client.createWorkflow(workflow);
 		const url = `${n8n.baseUrl}/webhook/${workflow.nodes[0].webhookId}/anon`;
-		await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status === 401, { what: 'profile webhook' });
+		await waitForAnonWebhook(url, { what: 'profile webhook' });
 		const body = await exampleBody('workflow_run.failed');
 		log(`  profiling ${events} events`);
 		const run = await fire(

@@ -428,6 +428,15 @@ export async function startN8n({ userFolder, port, version = N8N_VERSION, env: e
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Waits until an Anon Trigger's production URL is live. Activation returns a moment before
+ * n8n registers the webhook (deactivation likewise): an unsigned probe gets n8n's 404 until
+ * then and the node's own 401 after, and starts nothing.
+ */
+export async function waitForAnonWebhook(url, { what = url } = {}) {
+	await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status === 401, { what });
+}
+
 /** Polls `check` (async, returns a truthy value when done) until it succeeds or times out. */
 export async function waitFor(check, { timeoutMs = 15_000, intervalMs = 250, what = 'condition' } = {}) {
 	const deadline = Date.now() + timeoutMs;
@@ -540,6 +549,22 @@ export class N8nClient {
 		});
 		if (activate) await this.call('POST', `/api/v1/workflows/${created.id}/activate`, { auth: 'apiKey' });
 		return created;
+	}
+
+	/**
+	 * Waits until the execution counts of these workflows stop growing (3 s unchanged; n8n saves
+	 * executions after answering) and returns them by workflow id.
+	 */
+	async settledExecutionCounts(workflowIds) {
+		let last;
+		let stableSince = Date.now();
+		while (true) {
+			const counts = {};
+			for (const id of workflowIds) counts[id] = (await this.executions(id, { includeData: false })).length;
+			if (JSON.stringify(counts) !== JSON.stringify(last)) [last, stableSince] = [counts, Date.now()];
+			else if (Date.now() - stableSince > 3000) return counts;
+			await sleep(500);
+		}
 	}
 
 	/** Executions of a workflow, newest first, with their run data unless `includeData: false`. */

@@ -36,6 +36,7 @@ import {
 	stopAllN8n,
 	svixHeaders,
 	waitFor,
+	waitForAnonWebhook,
 } from '../../scripts/lib/harness.mjs';
 
 const { startAnonApiStandIn, JOB } = createRequire(import.meta.url)('../helpers/anonApiStandIn.js');
@@ -113,13 +114,7 @@ async function createWorkflow(definition, { activate = true, sentinelType } = {}
 	const created = await ctx.client.createWorkflow(definition, { activate });
 	const trigger = definition.nodes.find((node) => node.name === TRIGGER_NODE_NAME);
 	const workflow = { id: created.id, name: created.name, webhookId: trigger.webhookId, sentinelType };
-	// Activation can return a moment before the production webhook answers. An unsigned probe
-	// gets 404 until then and the node's own 401 after, without starting an execution.
-	if (activate) {
-		await waitFor(async () => (await fetch(webhookUrl(workflow), { method: 'POST', body: '{}' })).status === 401, {
-			what: `the production webhook of "${workflow.name}"`,
-		});
-	}
+	if (activate) await waitForAnonWebhook(webhookUrl(workflow), { what: `the production webhook of "${workflow.name}"` });
 	return workflow;
 }
 

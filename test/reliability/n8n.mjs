@@ -29,6 +29,7 @@ import {
 	stopAllN8n,
 	svixHeaders,
 	waitFor,
+	waitForAnonWebhook,
 } from '../../scripts/lib/harness.mjs';
 import { fire, statusCounts } from '../../scripts/lib/load.mjs';
 
@@ -103,23 +104,14 @@ async function executedEventIds(workflowId) {
 	return { byEvent, total: executions.length, withoutData };
 }
 
-/** Waits until a workflow's execution count stops growing (3 s stable). */
-async function settle(workflowId) {
-	let last = -1;
-	let stableSince = Date.now();
-	while (true) {
-		const count = (await ctx.client.executions(workflowId, { includeData: false })).length;
-		if (count !== last) [last, stableSince] = [count, Date.now()];
-		else if (Date.now() - stableSince > 3000) return count;
-		await sleep(500);
-	}
-}
+/** A workflow's execution count, once n8n has saved them all. */
+const settle = async (workflowId) => (await ctx.client.settledExecutionCounts([workflowId]))[workflowId];
 
 async function createWorkflow(name, options = {}) {
 	const definition = noOpWorkflow({ name, ...ctx.trigger, options });
 	const created = await ctx.client.createWorkflow(definition);
 	const url = `${ctx.n8n.baseUrl}/webhook/${definition.nodes[0].webhookId}/anon`;
-	await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status === 401, { what: `${name} webhook` });
+	await waitForAnonWebhook(url, { what: `${name} webhook` });
 	return { id: created.id, webhookId: definition.nodes[0].webhookId, url };
 }
 
