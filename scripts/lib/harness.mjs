@@ -142,7 +142,7 @@ function npmCliPath() {
  * an install cut short by Ctrl-C, a crash or an error never looks finished: the next run
  * removes the leftover, says so, and starts over.
  */
-async function installOnce(dir, install) {
+export async function installOnce(dir, install) {
 	if (existsSync(path.join(dir, COMPLETE_MARKER))) return;
 	if (existsSync(dir)) {
 		log(`${dir} has no ${COMPLETE_MARKER} (an earlier install did not finish): removing it`);
@@ -230,6 +230,25 @@ async function npmInstallWithProgress(args, { cwd, what }) {
 }
 
 /**
+ * `npm rebuild <packages>` in `dir`, run by `node` (npm's own CLI script) against the headers
+ * in `nodedir`, with install scripts on: the user's or the project's npm settings (the
+ * project's .npmrc has ignore-scripts=true, and npm exports it to everything `npm start`
+ * runs) must not turn the native build into a silent no-op. Output is shown only on failure.
+ */
+export async function npmRebuild(dir, packages, { node = process.execPath, nodedir } = {}) {
+	const env = childEnv({
+		...(nodedir ? { npm_config_nodedir: nodedir } : {}),
+		PATH: `${path.dirname(node)}:${process.env.PATH}`,
+	});
+	await run(node, [npmCliPath(), 'rebuild', ...packages, '--ignore-scripts=false', '--foreground-scripts'], {
+		cwd: dir,
+		env,
+		label: 'npm rebuild',
+		quiet: true,
+	});
+}
+
+/**
  * Installs n8n into <cache>/n8n-<version>. Scripts are skipped (a Kafka native build fails
  * offline); sqlite3 is then rebuilt against Node 24 by running npm itself on Node 24 with
  * npm_config_nodedir at the Node 24 package (this machine's ~/.npmrc points nodedir at
@@ -254,17 +273,8 @@ export async function ensureN8n(version = N8N_VERSION) {
 			what: `n8n@${version}`,
 		});
 		log(`n8n files installed (${((Date.now() - t0) / 1000).toFixed(0)} s); compiling sqlite3 for Node 24 (about 2 minutes)`);
-		const env = childEnv({
-			npm_config_nodedir: node24PackageDir(NODE24_DIR),
-			PATH: `${path.dirname(node24)}:${process.env.PATH}`,
-		});
 		// The C compiler's output is held back (thousands of warnings) unless the build fails.
-		await run(node24, [npmCliPath(), 'rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts'], {
-			cwd: dir,
-			env,
-			label: 'npm rebuild',
-			quiet: true,
-		});
+		await npmRebuild(dir, ['sqlite3'], { node: node24, nodedir: node24PackageDir(NODE24_DIR) });
 		// Fail now rather than at n8n start-up if a native module does not load on Node 24.
 		await run(node24, ['-e', "require('sqlite3'); require('isolated-vm')"], {
 			cwd: path.join(dir, 'node_modules', 'n8n'),

@@ -1,0 +1,93 @@
+// The harness's installs on a fresh machine (issue 11): npm settings exported by `npm start`
+// must not reach the harness's own npm calls, and an interrupted install must never look
+// finished. Run by `npm test` (node --test).
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { childEnv, installOnce, npmRebuild } from '../../scripts/lib/harness.mjs';
+
+let tmp;
+before(async () => {
+	tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-harness-test-'));
+});
+after(() => fs.rm(tmp, { recursive: true, force: true }));
+
+describe('child processes', () => {
+	test('childEnv drops what npm exported and keeps the rest', () => {
+		const env = childEnv(
+			{ EXTRA: '1' },
+			{ PATH: '/bin', HOME: '/root', npm_config_ignore_scripts: 'true', NPM_CONFIG_NODEDIR: '/usr', npm_lifecycle_event: 'start', INIT_CWD: '/x' },
+		);
+		assert.deepEqual(env, { PATH: '/bin', HOME: '/root', EXTRA: '1' });
+	});
+
+	test('npmRebuild runs a native build script although npm_config_ignore_scripts=true is exported', async () => {
+		// A package with an install script standing in for sqlite3's node-gyp build.
+		const dir = path.join(tmp, 'rebuild');
+		const pkg = path.join(dir, 'node_modules', 'native-stand-in');
+		await fs.mkdir(pkg, { recursive: true });
+		await fs.writeFile(
+			path.join(dir, 'package.json'),
+			JSON.stringify({ private: true, dependencies: { 'native-stand-in': '1.0.0' } }),
+		);
+		await fs.writeFile(
+			path.join(pkg, 'package.json'),
+			JSON.stringify({
+				name: 'native-stand-in',
+				version: '1.0.0',
+				scripts: { install: `node -e "require('fs').writeFileSync('binding.node', 'built')"` },
+			}),
+		);
+		const saved = process.env.npm_config_ignore_scripts;
+		process.env.npm_config_ignore_scripts = 'true'; // what `npm start` exports from .npmrc
+		try {
+			await npmRebuild(dir, ['native-stand-in']);
+		} finally {
+			if (saved === undefined) delete process.env.npm_config_ignore_scripts;
+			else process.env.npm_config_ignore_scripts = saved;
+		}
+		assert.equal(await fs.readFile(path.join(pkg, 'binding.node'), 'utf8'), 'built');
+	});
+});
+
+describe('installOnce', () => {
+	test('an install that fails leaves nothing that looks finished, and the next run starts over', async () => {
+		const dir = path.join(tmp, 'cache', 'n8n-x');
+		await assert.rejects(
+			installOnce(dir, async (staging) => {
+				await fs.writeFile(path.join(staging, 'half-written'), '');
+				throw new Error('network went away');
+			}),
+			/network went away/,
+		);
+		assert.equal(existsSync(dir), false, 'the final folder must not exist after a failure');
+		assert.equal(existsSync(`${dir}.partial`), true);
+
+		let ran = 0;
+		await installOnce(dir, async (staging) => {
+			ran++;
+			assert.equal(existsSync(path.join(staging, 'half-written')), false, 'the leftover was removed first');
+			await fs.writeFile(path.join(staging, 'payload'), 'ok');
+			return { version: 'x' };
+		});
+		assert.equal(ran, 1);
+		assert.equal(await fs.readFile(path.join(dir, 'payload'), 'utf8'), 'ok');
+		assert.equal(existsSync(`${dir}.partial`), false);
+
+		await installOnce(dir, async () => assert.fail('a finished install is not redone'));
+	});
+
+	test('a folder without the completion marker (an older, interrupted layout) is redone', async () => {
+		const dir = path.join(tmp, 'cache', 'n8n-y');
+		await fs.mkdir(path.join(dir, 'node_modules'), { recursive: true });
+		await installOnce(dir, async (staging) => {
+			await fs.writeFile(path.join(staging, 'payload'), 'fresh');
+		});
+		assert.equal(existsSync(path.join(dir, 'node_modules')), false);
+		assert.equal(await fs.readFile(path.join(dir, 'payload'), 'utf8'), 'fresh');
+	});
+});
