@@ -120,11 +120,16 @@ function run(command, args, { cwd, env, capture = false, quiet = false, onLine, 
 export function childEnv(extra = {}, env = process.env) {
 	const clean = {};
 	for (const [name, value] of Object.entries(env)) {
-		if (/^npm_/i.test(name) || name === 'INIT_CWD') continue;
+		if (name === 'INIT_CWD') continue;
+		if (/^npm_/i.test(name) && !NPM_WHERE_SETTINGS.test(name)) continue;
 		clean[name] = value;
 	}
 	return { ...clean, ...extra };
 }
+
+// Settings that say where npm fetches and caches (a mirror, a proxy, a CA, a cache folder) are
+// the machine's, not the project's: they pass through. Everything else is stated per call.
+const NPM_WHERE_SETTINGS = /^npm_config_(cache|registry|cafile|ca|proxy|https_proxy|http_proxy|noproxy|strict_ssl)$/i;
 
 /** npm's own CLI script, so npm can be run by the Node 24 binary (see ensureN8n). */
 function npmCliPath() {

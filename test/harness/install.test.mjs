@@ -17,12 +17,28 @@ before(async () => {
 after(() => fs.rm(tmp, { recursive: true, force: true }));
 
 describe('child processes', () => {
-	test('childEnv drops what npm exported and keeps the rest', () => {
+	test("childEnv drops npm's exported behaviour settings, keeps where npm fetches and caches", () => {
 		const env = childEnv(
 			{ EXTRA: '1' },
-			{ PATH: '/bin', HOME: '/root', npm_config_ignore_scripts: 'true', NPM_CONFIG_NODEDIR: '/usr', npm_lifecycle_event: 'start', INIT_CWD: '/x' },
+			{
+				PATH: '/bin',
+				HOME: '/root',
+				npm_config_ignore_scripts: 'true',
+				NPM_CONFIG_NODEDIR: '/usr',
+				npm_lifecycle_event: 'start',
+				npm_package_name: 'n8n-nodes-anon',
+				INIT_CWD: '/x',
+				npm_config_cache: '/tmp/npm-cache',
+				npm_config_registry: 'http://127.0.0.1:4873/',
+			},
 		);
-		assert.deepEqual(env, { PATH: '/bin', HOME: '/root', EXTRA: '1' });
+		assert.deepEqual(env, {
+			PATH: '/bin',
+			HOME: '/root',
+			EXTRA: '1',
+			npm_config_cache: '/tmp/npm-cache',
+			npm_config_registry: 'http://127.0.0.1:4873/',
+		});
 	});
 
 	test('npmRebuild runs a native build script although npm_config_ignore_scripts=true is exported', async () => {
