@@ -6,6 +6,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+/** Anon's API, the Base URL unless a proxy or a stand-in is in between. */
+export const ANON_API_BASE_URL = 'https://worker.anon.com';
+
 /**
  * An Anon API key, for the Anon node. Distinct from the webhook signing secret: a key acts
  * on the organization's behalf, a signing secret only checks incoming events.
@@ -36,7 +39,7 @@ export class AnonApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			required: true,
-			default: 'https://worker.anon.com',
+			default: ANON_API_BASE_URL,
 			description: "Anon's API. Change it only to go through a proxy or to test against a stand-in.",
 		},
 	];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INodeParameters } from 'n8n-workflow';
+import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 
 import { AnonApi } from '../credentials/AnonApi.credentials';
 import { Anon } from '../nodes/Anon/Anon.node';
@@ -56,6 +56,26 @@ describe('node description', () => {
 			.filter((p) => p.name === 'operation')
 			.flatMap((p) => (p.options ?? []).map((o) => `${p.displayOptions?.show?.resource}:${'value' in o ? o.value : ''}`));
 		expect(operations.sort()).toEqual(['job:get', 'link:create', 'link:createToken', 'workflowRun:get']);
+	});
+
+	// Resolved as n8n does (the parameters a saved node keeps), so the displayOptions that
+	// resource() in nodes/Anon/action gives each operation's fields are checked, not restated.
+	it.each([
+		['link', 'create', ['externalId', 'jobIds']],
+		['link', 'createToken', ['externalId', 'jobIds']],
+		['job', 'get', ['jobId']],
+		['workflowRun', 'get', ['workflowRunId']],
+	])('shows %s → %s exactly the parameters it reads', (resource, operation, fields) => {
+		const shown = NodeHelpers.getNodeParameters(description.properties, { resource, operation }, true, false, { typeVersion: 1 }, description);
+		expect(Object.keys(shown ?? {})).toEqual(['resource', 'operation', ...fields]);
+	});
+
+	it('starts a new node on Link → Create, and each resource on its first operation', () => {
+		const parameters = (values: INodeParameters) =>
+			NodeHelpers.getNodeParameters(description.properties, values, true, false, { typeVersion: 1 }, description);
+		expect(parameters({})).toEqual({ resource: 'link', operation: 'create', externalId: '', jobIds: '' });
+		expect(parameters({ resource: 'job' })).toEqual({ resource: 'job', operation: 'get', jobId: '' });
+		expect(parameters({ resource: 'workflowRun' })).toEqual({ resource: 'workflowRun', operation: 'get', workflowRunId: '' });
 	});
 
 	it('leaves every ID empty and says where to map it from', () => {

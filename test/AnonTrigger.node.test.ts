@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject } from 'n8n-workflow';
+import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, IHookFunctions } from 'n8n-workflow';
 import fc from 'fast-check';
 import { Webhook } from 'svix';
 
@@ -46,12 +46,24 @@ describe('node description', () => {
 		expect(events?.options?.map((o) => ('value' in o ? o.value : undefined))).toEqual(['*', ...EVENT_TYPES]);
 	});
 
-	it('registers the lifecycle hooks n8n calls, which have nothing to register at Anon', async () => {
-		const hooks = new AnonTrigger().webhookMethods.default;
-		const context = {} as never;
-		await expect(hooks.checkExists.call(context)).resolves.toBe(true);
-		await expect(hooks.create.call(context)).resolves.toBe(true);
-		await expect(hooks.delete.call(context)).resolves.toBe(true);
+	it('activates and deactivates without a request, a credential or any other call', async () => {
+		// Anon has no API for endpoints, so activation must not depend on anything: a hook that
+		// read the credential or called out would fail or stall every activation.
+		const used: string[] = [];
+		const context = new Proxy({} as IHookFunctions, {
+			get(_target, name) {
+				used.push(String(name));
+				throw new Error(`a lifecycle hook used this.${String(name)}`);
+			},
+		});
+		const trigger = new AnonTrigger();
+		for (const { name } of trigger.description.webhooks ?? []) {
+			const hooks = trigger.webhookMethods[name as keyof AnonTrigger['webhookMethods']];
+			// What n8n does on activation (create only when checkExists says no), then on deactivation.
+			if (!(await hooks.checkExists.call(context))) await hooks.create.call(context);
+			await hooks.delete.call(context);
+		}
+		expect(used).toEqual([]);
 	});
 });
 
@@ -226,10 +238,21 @@ describe('rejections: 401, no execution, the precise reason', () => {
 		expect(outcome).toMatchObject({ status: 401, executed: false, body: { reason: 'no_matching_signature' } });
 	});
 
-	it('honours a custom timestamp tolerance', async () => {
-		const headers = signedHeaders(body, { date: new Date(Date.now() - 60_000) });
-		const strict = await deliver({ headers, body, parameters: { options: { toleranceSeconds: 30 } } });
-		expect(strict).toMatchObject({ status: 401, body: { reason: 'timestamp_too_old' } });
+	// 3 s from each edge: the signature is made a moment before the node reads the clock. 600 s
+	// accepts what the default (300 s) refuses.
+	it.each([
+		[30, -27, 200],
+		[30, -33, 401],
+		[600, -597, 200],
+		[600, -603, 401],
+		[30, 27, 200],
+		[30, 33, 401],
+	])('honours a custom timestamp tolerance of %i s: timestamp %i s from now → %i', async (toleranceSeconds, offset, status) => {
+		const headers = signedHeaders(body, { date: new Date(Date.now() + offset * 1000) });
+		const outcome = await deliver({ headers, body, parameters: { options: { toleranceSeconds } } });
+		expect(outcome.status).toBe(status);
+		expect(outcome.executed).toBe(status === 200);
+		if (status === 401) expect(outcome.body).toMatchObject({ reason: offset < 0 ? 'timestamp_too_old' : 'timestamp_too_new' });
 	});
 
 	it.each([

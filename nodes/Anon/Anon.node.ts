@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -7,18 +6,18 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { getJob, jobDescription } from './resources/job';
-import { createLink, createLinkToken, linkDescription } from './resources/link';
-import { getWorkflowRun, workflowRunDescription } from './resources/workflowRun';
+import type { Operation } from './action/resource';
+import { job } from './resources/job';
+import { link } from './resources/link';
+import { workflowRun } from './resources/workflowRun';
 
-type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject>;
+/** In the order their parameters are listed; the Resource list itself is alphabetical. */
+const RESOURCES = [link, job, workflowRun];
 
-/** resource → operation → what runs it; the descriptions beside each resource name the same keys. */
-const OPERATIONS: Record<string, Record<string, Operation>> = {
-	link: { create: createLink, createToken: createLinkToken },
-	job: { get: getJob },
-	workflowRun: { get: getWorkflowRun },
-};
+/** resource → operation → what runs it. */
+const OPERATIONS: Record<string, Record<string, Operation['execute']>> = Object.fromEntries(
+	RESOURCES.map((resource) => [String(resource.option.value), resource.execute]),
+);
 
 export class Anon implements INodeType {
 	description: INodeTypeDescription = {
@@ -40,16 +39,10 @@ export class Anon implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [
-					{ name: 'Job', value: 'job' },
-					{ name: 'Link', value: 'link' },
-					{ name: 'Workflow Run', value: 'workflowRun' },
-				],
+				options: RESOURCES.map((resource) => resource.option).sort((a, b) => a.name.localeCompare(b.name)),
 				default: 'link',
 			},
-			...linkDescription,
-			...jobDescription,
-			...workflowRunDescription,
+			...RESOURCES.flatMap((resource) => resource.properties),
 		],
 	};
 

@@ -21,6 +21,7 @@ import {
 	classifyBody,
 	compileEventFilter,
 	eventItem,
+	isRecord,
 	schemaIssues,
 	splitEventList,
 	type ClassifiedBody,
@@ -192,7 +193,7 @@ function emittedItem(
 ): IDataObject {
 	if (body.kind === 'unrecognised') {
 		context.logger.warn(`Anon Trigger: verified payload is not an Anon event; emitted anyway. ${body.problem}`);
-		const fields = isPlainObject(body.body) ? body.body : { body: body.body };
+		const fields = isRecord(body.body) ? body.body : { body: body.body };
 		return { ...fields, schema_issues: [body.problem] } as IDataObject;
 	}
 	const item = eventItem(body.body, options.output ?? 'flat') as IDataObject;
@@ -285,10 +286,6 @@ function claimDelivery(context: IWebhookFunctions, id: string, windowMs: number)
 function isTestJobRun(type: string, body: Record<string, unknown>): boolean {
 	const data = body.data as { object?: { isTest?: unknown } } | undefined;
 	return type.startsWith('job_run.') && data?.object?.isTest === true;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Headers that are neither transport, proxy nor signature headers: the endpoint's custom ones. */

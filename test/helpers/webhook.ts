@@ -11,6 +11,7 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import { Webhook } from 'svix';
 
 import { AnonTrigger } from '../../nodes/Anon/AnonTrigger.node';
+import { ANON_EVENT_TYPES } from '../../nodes/Anon/trigger/events';
 import jobRunCompleted from '../fixtures/events/job_run.completed.json';
 import jobRunFailed from '../fixtures/events/job_run.failed.json';
 import linkClosed from '../fixtures/events/link.closed.json';
@@ -27,33 +28,25 @@ import workflowRunFailedItem from '../fixtures/items/workflow_run.failed.json';
 
 /** A fresh endpoint signing secret for this test run, in Anon's format. */
 export const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-export const EVENT_TYPES = [
-	'link.opened',
-	'link.closed',
-	'job_run.completed',
-	'job_run.failed',
-	'workflow_run.completed',
-	'workflow_run.failed',
-];
 
+/** The event types the trigger offers, from its own catalog. */
+export const EVENT_TYPES: string[] = ANON_EVENT_TYPES.map((event) => event.value);
+
+/** Anon's example events and the documented items, each keyed by the event type it carries. */
 const EXAMPLES: Record<string, object> = {
-	'link.opened': linkOpened,
-	'link.closed': linkClosed,
-	'job_run.completed': jobRunCompleted,
-	'job_run.failed': jobRunFailed,
-	'workflow_run.completed': workflowRunCompleted,
-	'workflow_run.failed': workflowRunFailed,
+	...Object.fromEntries(
+		[linkOpened, linkClosed, jobRunCompleted, jobRunFailed, workflowRunCompleted, workflowRunFailed].map((event) => [event.type, event]),
+	),
 	'svix.ping': svixPing,
 };
+const ITEMS: Record<string, IDataObject> = Object.fromEntries(
+	[linkOpenedItem, linkClosedItem, jobRunCompletedItem, jobRunFailedItem, workflowRunCompletedItem, workflowRunFailedItem].map(
+		(item) => [item.event.type, item],
+	),
+);
 
-const ITEMS: Record<string, IDataObject> = {
-	'link.opened': linkOpenedItem,
-	'link.closed': linkClosedItem,
-	'job_run.completed': jobRunCompletedItem,
-	'job_run.failed': jobRunFailedItem,
-	'workflow_run.completed': workflowRunCompletedItem,
-	'workflow_run.failed': workflowRunFailedItem,
-};
+/** The event types test/fixtures has an example event and a documented item for. */
+export const FIXTURE_EVENT_TYPES = Object.keys(ITEMS).filter((type) => type in EXAMPLES);
 
 /** Anon's example payload (test/fixtures/events), as the body text of a request. */
 export function exampleBody(type: string): string {

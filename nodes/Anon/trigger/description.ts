@@ -1,12 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { ALL_EVENTS, ANON_EVENT_TYPES } from './events';
+import { ALL_EVENTS, ANON_EVENT_TYPES, type OutputShape } from './events';
+import { DEFAULT_TOLERANCE_SECONDS } from './verifySignature';
 
 export interface TriggerOptions {
 	additionalEvents?: string;
 	ignoreTestJobRuns?: boolean;
 	includeDelivery?: boolean;
-	output?: 'flat' | 'envelope';
+	output?: OutputShape;
 	redeliveryWindowMinutes?: number;
 	toleranceSeconds?: number;
 }
@@ -98,7 +99,7 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'toleranceSeconds',
 				type: 'number',
 				typeOptions: { minValue: 1 },
-				default: 300,
+				default: DEFAULT_TOLERANCE_SECONDS,
 				description:
 					'Requests whose signature timestamp is further than this from the n8n server clock are refused, which stops replays of captured requests',
 			},

@@ -98,7 +98,7 @@ export type ClassifiedBody =
 	/** Authentic but not an Anon event envelope (not JSON, or no string `type`). */
 	| { kind: 'unrecognised'; body: unknown; problem: string };
 
-const isRecord = (value: unknown): value is Json =>
+export const isRecord = (value: unknown): value is Json =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Sorts a verified body into ping, event, or something else, from the verified bytes. */

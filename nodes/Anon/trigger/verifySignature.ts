@@ -42,7 +42,7 @@ export interface VerifyInput {
 	/** The raw body bytes exactly as received: re-serialised JSON does not verify. */
 	body: Buffer;
 	key: SigningKey;
-	/** Largest accepted distance between the signature timestamp and now. Default 300 s. */
+	/** Largest accepted distance between the signature timestamp and now. Default {@link DEFAULT_TOLERANCE_SECONDS}. */
 	toleranceSeconds?: number;
 	/** Injected clock, unix seconds. Default: the system clock. */
 	nowSeconds?: number;

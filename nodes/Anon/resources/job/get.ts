@@ -1,10 +1,30 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { anonApiRequest } from '../../shared/transport';
-import { uuidParameter } from '../../shared/validate';
+import { anonApiRequest } from '../../action/transport';
+import { EXAMPLE_UUID, uuidParameter } from '../../action/validate';
+
+export const option: INodePropertyOptions = {
+	name: 'Get',
+	value: 'get',
+	action: 'Get a job',
+	description: 'Get a job: its name and the workflows it runs, in order',
+};
+
+export const fields: INodeProperties[] = [
+	{
+		displayName: 'Job ID',
+		name: 'jobId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: `e.g. ${EXAMPLE_UUID}`,
+		description: 'The ID of the job to get',
+		hint: 'From an Anon Trigger link event: {{ $json.job_id }}; from a job_run event: {{ $json.jobId }}',
+	},
+];
 
 /** GET /api/v2/jobs/{jobId}. */
-export async function getJob(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const jobId = uuidParameter.call(
 		this,
 		'jobId',

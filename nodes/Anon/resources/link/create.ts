@@ -1,10 +1,20 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { anonApiRequest } from '../../shared/transport';
-import { externalIdParameter, jobIdsParameter } from '../../shared/validate';
+import { anonApiRequest } from '../../action/transport';
+import { externalIdParameter, jobIdsParameter } from '../../action/validate';
+import { externalIdField, jobIdsField } from './fields';
+
+export const option: INodePropertyOptions = {
+	name: 'Create',
+	value: 'create',
+	action: 'Create a link',
+	description: 'Create a link (URL) an end user opens to run jobs; it expires after 7 days by default',
+};
+
+export const fields = [externalIdField, jobIdsField];
 
 /** POST /api/v2/link → `{ link_url, expires_at }`. */
-export async function createLink(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const externalId = externalIdParameter.call(this, itemIndex);
 	const jobIds = jobIdsParameter.call(this, itemIndex);
 	return await anonApiRequest.call(

@@ -1,10 +1,20 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { anonApiRequest } from '../../shared/transport';
-import { externalIdParameter, jobIdsParameter } from '../../shared/validate';
+import { anonApiRequest } from '../../action/transport';
+import { externalIdParameter, jobIdsParameter } from '../../action/validate';
+import { externalIdField, jobIdsField } from './fields';
+
+export const option: INodePropertyOptions = {
+	name: 'Create Token',
+	value: 'createToken',
+	action: 'Create a link token',
+	description: "Create a link token, to embed the link with Anon's frontend SDK",
+};
+
+export const fields = [externalIdField, jobIdsField];
 
 /** POST /api/v2/link/token → `{ link_token }`, for Anon's frontend SDK. */
-export async function createLinkToken(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const externalId = externalIdParameter.call(this, itemIndex);
 	const jobIds = jobIdsParameter.call(this, itemIndex);
 	return await anonApiRequest.call(

@@ -1,10 +1,30 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { anonApiRequest } from '../../shared/transport';
-import { uuidParameter } from '../../shared/validate';
+import { anonApiRequest } from '../../action/transport';
+import { uuidParameter } from '../../action/validate';
+
+export const option: INodePropertyOptions = {
+	name: 'Get',
+	value: 'get',
+	action: 'Get a workflow run',
+	description: 'Get a workflow run and its current status',
+};
+
+export const fields: INodeProperties[] = [
+	{
+		displayName: 'Workflow Run ID',
+		name: 'workflowRunId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 550e8400-e29b-41d4-a716-446655440005',
+		description: 'The ID of the workflow run to get',
+		hint: 'From an Anon Trigger workflow_run event: {{ $json.id }}',
+	},
+];
 
 /** GET /api/v2/workflow-runs/{id}. */
-export async function getWorkflowRun(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const id = uuidParameter.call(
 		this,
 		'workflowRunId',

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { EXAMPLE_UUID } from '../../action/validate';
+
 /**
  * The two fields both link operations send. Left empty on purpose: a default ID would
  * silently create links for the wrong user. The hints show the Anon Trigger mapping.
@@ -21,7 +23,7 @@ export const jobIdsField: INodeProperties = {
 	type: 'string',
 	required: true,
 	default: '',
-	placeholder: 'e.g. 550e8400-e29b-41d4-a716-446655440000',
+	placeholder: `e.g. ${EXAMPLE_UUID}`,
 	description:
 		'The job or jobs the link runs: one job ID, several separated by commas, or an expression that returns an array of IDs',
 	hint: 'From an Anon Trigger link event: {{ $json.job_id }}',

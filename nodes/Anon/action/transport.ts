@@ -6,9 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { ANON_API_BASE_URL } from '../../../credentials/AnonApi.credentials';
 import { anonHttpError, anonUnreachableError, type FailedRequest } from './errors';
-
-export const DEFAULT_BASE_URL = 'https://worker.anon.com';
 
 export interface AnonRequest {
 	method: IHttpRequestMethods;
@@ -35,7 +34,7 @@ export async function anonApiRequest(
 	itemIndex: number,
 ): Promise<IDataObject> {
 	const credentials = await this.getCredentials<AnonApiCredentials>('anonApi', itemIndex);
-	const baseUrl = (credentials.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '');
+	const baseUrl = (credentials.baseUrl || ANON_API_BASE_URL).trim().replace(/\/+$/, '');
 	const failed: FailedRequest = {
 		itemIndex,
 		notFound: request.notFound,
