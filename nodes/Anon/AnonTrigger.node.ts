@@ -113,10 +113,11 @@ export class AnonTrigger implements INodeType {
 		const request = this.getRequestObject();
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 
-		// 0. Only a body n8n has already read, never the socket. n8n reads and keeps the raw bytes (`rawBody`) for
-		// the content types it parses (JSON, text, XML, form); any other body is still in the
-		// socket, and reading it here would keep this request (and the expression isolate n8n
-		// holds for it) alive at the sender's pace. Anon (Svix) always sends application/json.
+		// 0. Only a body n8n has already read, never the socket. n8n keeps the raw bytes
+		// (`rawBody`) of the content types it parses (JSON, text, XML, URL-encoded form); any
+		// other body is still in the socket, and reading it here would keep this request (and
+		// the expression isolate n8n holds for it) alive at the sender's pace. Anon (Svix)
+		// always sends application/json.
 		if (!Buffer.isBuffer(request.rawBody)) {
 			return refuseUnreadBody(this, request.headers['content-type']);
 		}
