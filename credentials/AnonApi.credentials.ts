@@ -30,7 +30,7 @@ export class AnonApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			placeholder: 'anon_…',
+			placeholder: 'e.g. anon_…',
 			description:
 				"An API key created by an organization admin in Anon's dashboard (starts with anon_; shown only once)",
 		},

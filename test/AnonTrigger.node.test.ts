@@ -4,6 +4,7 @@ import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, IHoo
 import fc from 'fast-check';
 import { Webhook } from 'svix';
 
+import codex from '../nodes/Anon/AnonTrigger.node.json';
 import { AnonTrigger } from '../nodes/Anon/AnonTrigger.node';
 import {
 	deliver,
@@ -44,6 +45,27 @@ describe('node description', () => {
 		const events = description.properties.find((p) => p.name === 'events');
 		expect(events?.type).toBe('multiOptions');
 		expect(events?.options?.map((o) => ('value' in o ? o.value : undefined))).toEqual(['*', ...EVENT_TYPES]);
+	});
+
+	it('shows event types by human names, keeping Anon\'s type as the value and in the description', () => {
+		const events = description.properties.find((p) => p.name === 'events');
+		const options = (events?.options ?? []) as Array<{ name: string; value: string; description?: string }>;
+		expect(options.map((o) => o.name)).toEqual([
+			'All Events',
+			'Link Opened',
+			'Link Closed',
+			'Job Run Completed',
+			'Job Run Failed',
+			'Workflow Run Completed',
+			'Workflow Run Failed',
+		]);
+		for (const option of options.slice(1)) expect(option.description).toMatch(new RegExp(`\\(${option.value.replace('.', '\\.')}\\)$`));
+	});
+
+	it('has a codex file whose nodeVersion is the node\'s version, and a documentation URL', () => {
+		expect(Number(codex.nodeVersion)).toBe(description.version);
+		expect(codex.node).toBe(`n8n-nodes-anon.${description.name}`);
+		expect(description.documentationUrl).toMatch(/^https:\/\//);
 	});
 
 	it('activates and deactivates without a request, a credential or any other call', async () => {
@@ -96,20 +118,6 @@ describe('verified events', () => {
 		expect(outcome.logs.filter((l) => l.startsWith('warn'))).toEqual([]);
 	});
 
-	it('reads the body from the request stream when n8n did not keep rawBody (content types it does not parse)', async () => {
-		const body = exampleBody('job_run.failed');
-		const headers = { ...signedHeaders(body), 'content-type': 'application/octet-stream' };
-		const outcome = await deliver({ headers, body, streamed: true });
-		expect(outcome.executed).toBe(true);
-		expect(outcome.items).toEqual([documentedItem('job_run.failed')]);
-	});
-
-	it('answers 413 for a streamed body over 16 MiB, without executing', async () => {
-		const body = Buffer.alloc(16 * 2 ** 20 + 1, 'a');
-		const outcome = await deliver({ headers: signedHeaders('x'), body, streamed: true });
-		expect(outcome).toMatchObject({ status: 413, executed: false, body: { reason: 'body_too_large' } });
-	});
-
 	it('emits the event as sent with Output = Event as Sent', async () => {
 		const body = exampleBody('workflow_run.failed');
 		const outcome = await deliver({ headers: signedHeaders(body), body, parameters: { options: { output: 'envelope' } } });
@@ -141,6 +149,27 @@ describe('verified events', () => {
 		});
 	});
 
+	it('never copies a credential-carrying header into the execution: the name stays, the value is redacted', async () => {
+		const body = exampleBody('link.closed');
+		const credentials: Record<string, string> = {
+			authorization: 'Bearer n8n-header-auth-value',
+			'proxy-authorization': 'Basic cHJveHk6cGFzcw==',
+			cookie: 'session=cookie-value',
+			'x-api-key': 'api-key-value',
+			'x-auth-user': 'auth-user-value',
+			'x-webhook-token': 'token-value',
+			'x-client-secret': 'secret-value',
+			'x-partner-signature': 'signature-value',
+			'idempotency-key': 'idempotency-value',
+		};
+		const headers = { ...signedHeaders(body), ...credentials, 'x-tenant': 'acme' };
+		const outcome = await deliver({ headers, body, parameters: { options: { includeDelivery: true } } });
+		const expected = Object.fromEntries(Object.keys(credentials).map((name) => [name, '[redacted]']));
+		expect((outcome.items[0].delivery as IDataObject).headers).toEqual({ ...expected, 'x-tenant': 'acme' });
+		const seen = JSON.stringify([outcome.items, outcome.body, outcome.logs]);
+		for (const value of Object.values(credentials)) expect(seen).not.toContain(value);
+	});
+
 	it('emits an event that does not match its schema, says so on the item and logs a warning', async () => {
 		const event = JSON.parse(exampleBody('workflow_run.failed'));
 		event.data.object.status = 'HALTED';
@@ -165,6 +194,54 @@ describe('verified events', () => {
 		expect(all.items).toEqual([{ hello: 'world', schema_issues: ['The body has no event "type".'] }]);
 		const some = await deliver({ headers: signedHeaders(body), body, parameters: { events: ['link.opened'] } });
 		expect(some).toMatchObject({ status: 200, executed: false, body: { status: 'ignored', reason: 'not_an_event' } });
+	});
+});
+
+describe('bodies n8n did not read: 415 at once, unread, connection closed', () => {
+	// webhook() must answer without waiting for a body that never arrives: each case fails
+	// on jest's timeout (1 s) if it reads the endless request.
+	const DEADLINE_MS = 1000;
+
+	it.each([
+		['application/octet-stream', 'Content-Type "application/octet-stream"'],
+		['application/x-anything', 'Content-Type "application/x-anything"'],
+		['multipart/form-data; boundary=x', 'Content-Type "multipart/form-data; boundary=x"'],
+		[undefined, 'no Content-Type'],
+	])('content type %s: 415 naming it, without reading the endless body or running anything', async (contentType, named) => {
+		const body = exampleBody('job_run.failed');
+		const headers: Record<string, string> = { ...signedHeaders(body) };
+		if (contentType === undefined) delete headers['content-type'];
+		else headers['content-type'] = contentType;
+		const outcome = await deliver({ headers, body, streamed: true });
+		expect(outcome).toMatchObject({ status: 415, executed: false, body: { status: 'rejected', reason: 'unsupported_content_type' } });
+		const { message } = outcome.body as { message: string };
+		expect(message).toContain(named);
+		expect(message).toContain('application/json');
+		expect(outcome.headers.connection).toBe('close');
+		expect(outcome.bodyReads).toBe(0);
+	}, DEADLINE_MS);
+
+	it('answers before reading the credential: a malformed secret does not change the 415', async () => {
+		const body = exampleBody('link.opened');
+		const headers = { ...signedHeaders(body), 'content-type': 'application/octet-stream' };
+		const outcome = await deliver({ headers, body, streamed: true, credentials: { signingSecret: 'whsec_short' } });
+		expect(outcome).toMatchObject({ status: 415, body: { reason: 'unsupported_content_type' } });
+	}, DEADLINE_MS);
+
+	it('shortens an absurdly long Content-Type in the message', async () => {
+		const body = exampleBody('link.opened');
+		const headers = { ...signedHeaders(body), 'content-type': `application/${'x'.repeat(5000)}` };
+		const outcome = await deliver({ headers, body, streamed: true });
+		expect((outcome.body as { message: string }).message.length).toBeLessThan(400);
+	}, DEADLINE_MS);
+
+	it('still runs the workflow for every content type n8n reads itself (rawBody set)', async () => {
+		for (const contentType of ['application/json', 'application/json; charset=utf-8', 'text/plain']) {
+			const body = exampleBody('workflow_run.failed');
+			const outcome = await deliver({ headers: { ...signedHeaders(body), 'content-type': contentType }, body });
+			expect(outcome).toMatchObject({ status: 200, executed: true });
+			expect(outcome.headers.connection).toBeUndefined();
+		}
 	});
 });
 

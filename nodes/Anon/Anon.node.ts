@@ -23,6 +23,7 @@ export class Anon implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Anon',
 		name: 'anon',
+		documentationUrl: 'https://github.com/anon-com/n8n-nodes-anon?tab=readme-ov-file#anon-node',
 		icon: { light: 'file:anon.svg', dark: 'file:anon.dark.svg' },
 		group: ['transform'],
 		version: 1,

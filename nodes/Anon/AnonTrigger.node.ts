@@ -26,6 +26,7 @@ import {
 	splitEventList,
 	type ClassifiedBody,
 } from './trigger/events';
+import { deliveryHeaders } from './trigger/deliveryHeaders';
 import { redeliveryGuardFor } from './trigger/redeliveryGuard';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
@@ -48,6 +49,7 @@ export class AnonTrigger implements INodeType {
 		version: 1.1,
 		subtitle: '={{ $parameter["events"].join(", ") }}',
 		description: 'Starts the workflow when Anon reports a link, job run or workflow run event',
+		documentationUrl: 'https://github.com/anon-com/n8n-nodes-anon?tab=readme-ov-file#n8n-nodes-anon',
 		defaults: { name: 'Anon Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -112,6 +114,16 @@ export class AnonTrigger implements INodeType {
 		const request = this.getRequestObject();
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 
+		// 0. Only a body n8n has already read, never the socket. n8n keeps the raw bytes
+		// (`rawBody`) of the content types it parses (JSON, text, XML, URL-encoded form); any
+		// other body is still in the socket, and reading it here would keep this request (and
+		// the expression isolate n8n holds for it) alive at the sender's pace. Anon (Svix)
+		// always sends application/json.
+		if (!Buffer.isBuffer(request.rawBody)) {
+			return refuseUnreadBody(this, request.headers['content-type']);
+		}
+		const rawBody = request.rawBody;
+
 		// 1. Verify, fail closed.
 		const secret = await signingKey(this);
 		if (!secret.ok) {
@@ -120,14 +132,6 @@ export class AnonTrigger implements INodeType {
 				status: 'rejected',
 				reason: 'signing_secret_invalid',
 				message: `The n8n credential of this Anon Trigger is not usable: ${secret.message}`,
-			});
-		}
-		const rawBody = await readRawBody(request);
-		if (rawBody === undefined) {
-			return answerYourself(this, 413, {
-				status: 'rejected',
-				reason: 'body_too_large',
-				message: `The request body is larger than ${MAX_BODY_BYTES / 2 ** 20} MiB; Anon's events are a few KiB.`,
 			});
 		}
 		const verified = verifyWebhookSignature({
@@ -175,7 +179,7 @@ export class AnonTrigger implements INodeType {
 				timestamp: new Date(verified.timestamp * 1000).toISOString(),
 				received_at: new Date().toISOString(),
 				signature_version: verified.version,
-				headers: customHeaders(request.headers),
+				headers: deliveryHeaders(request.headers),
 			};
 		}
 		const eventId = body.kind === 'event' ? String(body.body.id) : 'payload';
@@ -207,26 +211,6 @@ function emittedItem(
 	return item;
 }
 
-const MAX_BODY_BYTES = 16 * 2 ** 20; // n8n's own default payload limit
-
-/**
- * The exact bytes received. n8n keeps them as `rawBody` for the content types it parses
- * (JSON, text, XML, form); for any other type it leaves the stream unread, so read it here.
- * `undefined` when the body exceeds MAX_BODY_BYTES.
- */
-async function readRawBody(request: ReturnType<IWebhookFunctions['getRequestObject']>): Promise<Buffer | undefined> {
-	if (Buffer.isBuffer(request.rawBody)) return request.rawBody;
-	if (!request.readable) return Buffer.alloc(0);
-	const chunks: Buffer[] = [];
-	let size = 0;
-	for await (const chunk of request as AsyncIterable<Buffer>) {
-		size += chunk.length;
-		if (size > MAX_BODY_BYTES) return undefined;
-		chunks.push(chunk);
-	}
-	return Buffer.concat(chunks);
-}
-
 let lastSecret: { text: string; parsed: ParsedSecret } | undefined;
 
 async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
@@ -246,6 +230,24 @@ async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
 function answerYourself(context: IWebhookFunctions, statusCode: number, answer: Answer): IWebhookResponseData {
 	context.getResponseObject().status(statusCode).json(answer);
 	return { noWebhookResponse: true };
+}
+
+/**
+ * 415 for a body n8n left unread, without reading it. `Connection: close` makes Node's HTTP
+ * server close the socket once the answer is written, instead of draining whatever the sender
+ * still trickles in to keep the connection alive.
+ */
+function refuseUnreadBody(context: IWebhookFunctions, contentType: string | undefined): IWebhookResponseData {
+	const received = contentType
+		? `Content-Type "${contentType.length > 100 ? `${contentType.slice(0, 100)}…` : contentType}"`
+		: 'no Content-Type';
+	context.logger.debug(`Anon Trigger refused a request with ${received} (unsupported_content_type)`);
+	context.getResponseObject().setHeader('Connection', 'close');
+	return answerYourself(context, 415, {
+		status: 'rejected',
+		reason: 'unsupported_content_type',
+		message: `The request has ${received}; Anon (Svix) sends its events as application/json, the only type this trigger accepts.`,
+	});
 }
 
 /** 200 without an execution, with a body Anon's dashboard shows in the attempt log. */
@@ -286,26 +288,4 @@ function claimDelivery(context: IWebhookFunctions, id: string, windowMs: number)
 function isTestJobRun(type: string, body: Record<string, unknown>): boolean {
 	const data = body.data as { object?: { isTest?: unknown } } | undefined;
 	return type.startsWith('job_run.') && data?.object?.isTest === true;
-}
-
-/** Headers that are neither transport, proxy nor signature headers: the endpoint's custom ones. */
-const STANDARD_HEADERS = new Set([
-	'accept',
-	'accept-encoding',
-	'connection',
-	'content-length',
-	'content-type',
-	'forwarded',
-	'host',
-	'user-agent',
-	'via',
-]);
-
-function customHeaders(headers: Record<string, string | string[] | undefined>): IDataObject {
-	const custom: IDataObject = {};
-	for (const [name, value] of Object.entries(headers)) {
-		if (STANDARD_HEADERS.has(name) || /^(svix|webhook|x-forwarded|x-real)-/.test(name)) continue;
-		custom[name] = value;
-	}
-	return custom;
 }

@@ -83,7 +83,10 @@ export function signedHeaders(
 export interface Delivery {
 	headers: Record<string, string | string[] | undefined>;
 	body: string | Buffer;
-	/** As n8n does for content types it does not parse: no rawBody, the body left in the stream. */
+	/**
+	 * As n8n does for content types it does not parse: no rawBody, the body left in the
+	 * request stream, which here never ends (a sender trickling its body). Read it and you hang.
+	 */
 	streamed?: boolean;
 	/** Node parameters; `events` defaults to all events. */
 	parameters?: IDataObject;
@@ -102,6 +105,10 @@ export interface Outcome {
 	executed: boolean;
 	items: IDataObject[];
 	logs: string[];
+	/** Response headers the node set (lower-case names). */
+	headers: Record<string, string>;
+	/** Attempts to read the request stream of a `streamed` delivery (async iteration, data listeners, read, pipe, resume). */
+	bodyReads: number;
 	/** Fires the response's `close` event, as n8n does once the answer is sent. */
 	close: () => void;
 }
@@ -110,9 +117,14 @@ class FakeResponse {
 	private readonly listeners: Record<string, Array<() => void>> = {};
 	statusCode = 200;
 	body: unknown;
+	headers: Record<string, string> = {};
 	writableFinished = false;
 	status(code: number) {
 		this.statusCode = code;
+		return this;
+	}
+	setHeader(name: string, value: string) {
+		this.headers[name.toLowerCase()] = value;
 		return this;
 	}
 	json(body: unknown) {
@@ -133,11 +145,29 @@ class FakeResponse {
 
 const trigger = new AnonTrigger();
 
-/** The body as a stream delivers it: 64 KiB chunks. */
-function chunksOf(bytes: Buffer) {
-	return async function* () {
-		for (let at = 0; at < bytes.length; at += 65536) yield bytes.subarray(at, at + 65536);
+/**
+ * A request whose body never arrives, as from a sender trickling it forever: every way of
+ * reading a Node.js stream is counted, and none ever yields a byte or an end.
+ */
+function endlessRequest(headers: Delivery['headers']) {
+	const request = {
+		headers,
+		body: {},
+		readable: true,
+		bodyReads: 0,
+		[Symbol.asyncIterator]: () => ({ next: () => reading(new Promise(() => {})) }),
+		on: (event: string) => reading(request, event),
+		once: (event: string) => reading(request, event),
+		addListener: (event: string) => reading(request, event),
+		read: () => reading(null),
+		pipe: (destination: unknown) => reading(destination),
+		resume: () => reading(request),
 	};
+	function reading<T>(result: T, event = 'data'): T {
+		if (['data', 'readable', 'end'].includes(event)) request.bodyReads += 1;
+		return result;
+	}
+	return request;
 }
 
 /** Runs one request through the node and n8n's answer logic; closes the response unless told not to. */
@@ -148,11 +178,10 @@ export async function deliver(delivery: Delivery, { close = true } = {}): Promis
 	const parameters: IDataObject = { events: ['*'], options: {}, ...delivery.parameters };
 	const rawBody = Buffer.isBuffer(delivery.body) ? delivery.body : Buffer.from(delivery.body);
 
+	const request = delivery.streamed ? endlessRequest(delivery.headers) : undefined;
+
 	const context = {
-		getRequestObject: () =>
-			delivery.streamed
-				? { headers: delivery.headers, body: {}, readable: true, [Symbol.asyncIterator]: chunksOf(rawBody) }
-				: { headers: delivery.headers, rawBody, body: {} },
+		getRequestObject: () => request ?? { headers: delivery.headers, rawBody, body: {} },
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getCredentials: async () => {
@@ -187,5 +216,14 @@ export async function deliver(delivery: Delivery, { close = true } = {}): Promis
 	const fireClose = () => response.emit('close');
 	if (close) fireClose();
 	const items = (result.workflowData?.[0] ?? []).map((item) => item.json);
-	return { status, body, executed, items, logs, close: fireClose };
+	return {
+		status,
+		body,
+		executed,
+		items,
+		logs,
+		headers: response.headers,
+		bodyReads: request?.bodyReads ?? 0,
+		close: fireClose,
+	};
 }

@@ -32,7 +32,8 @@ export const triggerProperties: INodeProperties[] = [
 			'Event types that start the workflow. Other verified events are acknowledged and ignored. To follow types not listed yet (or wildcards such as job_run.*), use Options → Additional Event Types.',
 		options: [
 			{ name: 'All Events', value: ALL_EVENTS, description: 'Every event Anon sends, including future types' },
-			...ANON_EVENT_TYPES.map(({ value, description }) => ({ name: value, value, description })),
+			// The type as Anon names it ends each description: it is what Additional Event Types takes.
+			...ANON_EVENT_TYPES.map(({ name, value, description }) => ({ name, value, description: `${description} (${value})` })),
 		],
 	},
 	{
@@ -47,7 +48,7 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'additionalEvents',
 				type: 'string',
 				default: '',
-				placeholder: 'job_run.*, link.expired',
+				placeholder: 'e.g. job_run.*, link.expired',
 				description:
 					'Comma-separated event types to accept as well as the ones selected above. A * matches any characters, so job_run.* follows every job run event, including ones Anon adds later.',
 			},

@@ -9,14 +9,17 @@ import { z } from 'zod';
 
 export const ALL_EVENTS = '*';
 
-/** The event types Anon documents, in the order the editor lists them. */
+/**
+ * The event types Anon documents, in the order the editor lists them. `name` is what the
+ * editor shows; `value` is Anon's event type, which saved workflows and the filter use.
+ */
 export const ANON_EVENT_TYPES = [
-	{ value: 'link.opened', description: "An end user opened a link (entered Anon's browser)" },
-	{ value: 'link.closed', description: 'A link was closed by the end user, or expired' },
-	{ value: 'job_run.completed', description: 'A job run finished all its workflows' },
-	{ value: 'job_run.failed', description: 'A job run failed; carries error_message' },
-	{ value: 'workflow_run.completed', description: 'A workflow run completed' },
-	{ value: 'workflow_run.failed', description: 'A workflow run failed; carries error_message' },
+	{ name: 'Link Opened', value: 'link.opened', description: "An end user opened a link (entered Anon's browser)" },
+	{ name: 'Link Closed', value: 'link.closed', description: 'A link was closed by the end user, or expired' },
+	{ name: 'Job Run Completed', value: 'job_run.completed', description: 'A job run finished all its workflows' },
+	{ name: 'Job Run Failed', value: 'job_run.failed', description: 'A job run failed; carries error_message' },
+	{ name: 'Workflow Run Completed', value: 'workflow_run.completed', description: 'A workflow run completed' },
+	{ name: 'Workflow Run Failed', value: 'workflow_run.failed', description: 'A workflow run failed; carries error_message' },
 ] as const;
 
 const timestamp = z.string().datetime({ offset: true });

@@ -6,7 +6,7 @@ import { EXAMPLE_UUID, uuidParameter } from '../../action/validate';
 export const option: INodePropertyOptions = {
 	name: 'Get',
 	value: 'get',
-	action: 'Get a job',
+	action: 'Get job',
 	description: 'Get a job: its name and the workflows it runs, in order',
 };
 

@@ -7,7 +7,7 @@ import { externalIdField, jobIdsField } from './fields';
 export const option: INodePropertyOptions = {
 	name: 'Create',
 	value: 'create',
-	action: 'Create a link',
+	action: 'Create link',
 	description: 'Create a link (URL) an end user opens to run jobs; it expires after 7 days by default',
 };
 

@@ -7,7 +7,7 @@ import { externalIdField, jobIdsField } from './fields';
 export const option: INodePropertyOptions = {
 	name: 'Create Token',
 	value: 'createToken',
-	action: 'Create a link token',
+	action: 'Create link token',
 	description: "Create a link token, to embed the link with Anon's frontend SDK",
 };
 

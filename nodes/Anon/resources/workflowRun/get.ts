@@ -6,7 +6,7 @@ import { uuidParameter } from '../../action/validate';
 export const option: INodePropertyOptions = {
 	name: 'Get',
 	value: 'get',
-	action: 'Get a workflow run',
+	action: 'Get workflow run',
 	description: 'Get a workflow run and its current status',
 };
 
