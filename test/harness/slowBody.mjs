@@ -49,9 +49,9 @@ export function plausibleSvixHeaders() {
  * Opens `count` connections to `url` (http: or https:, any certificate accepted), each sending
  * a POST with plausible svix-* headers, `content-type`, `Content-Length: contentLength`, then
  * one body byte per second (`{`, then spaces: valid JSON so far, never finished). Resolves once
- * every connection is established or failed. `stats()` says how many are open (not closed by
- * the server), which got an answer (by status) and when the server closed them; `stop()`
- * closes them all.
+ * every connection is established or failed. `stats()` says how many requests are still open
+ * (neither answered nor closed by the server), how many connections are (answered or not),
+ * the answers by status and when the server closed them; `stop()` closes them all.
  */
 export async function startSlowBodies(url, { count = 150, contentType, contentLength = 1_000_000, intervalMs = 1000 } = {}) {
 	const target = new URL(url);
@@ -116,7 +116,8 @@ export async function startSlowBodies(url, { count = 150, contentType, contentLe
 			return {
 				count,
 				connected: connections.filter((c) => c.connected).length,
-				open: connections.filter((c) => c.connected && c.closedAtMs === null).length,
+				open: connections.filter((c) => c.connected && c.closedAtMs === null && c.status === null).length,
+				connectionsOpen: connections.filter((c) => c.connected && c.closedAtMs === null).length,
 				answered,
 				closed: closedAt.length,
 				lastClosedAfterS: closedAt.length ? Math.max(...closedAt) / 1000 : null,

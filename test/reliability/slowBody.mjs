@@ -161,23 +161,33 @@ async function slowBodyCase(target, contentType) {
 	rows.push(row);
 	log(
 		`${target}, ${contentType}: RSS ${mib(rssBefore)} → peak ${mib(peak)} → after ${mib(row.rssAfter)}; ` +
-			`${row.open} of ${row.connected} still open at 40 s (answers ${JSON.stringify(row.answered)}, errors ${row.errors.join(',') || 'none'}); ` +
+			`${row.open} of ${row.connected} requests still open at 40 s (answers ${JSON.stringify(row.answered)}, connections open ${row.connectionsOpen}, errors ${row.errors.join(',') || 'none'}); ` +
 			`valid: answers ${JSON.stringify(row.validAnswers)} (0 = no answer within 15 s), p50 ${ms(row.p50)}, p99 ${ms(row.p99)}`,
 	);
 	assert.equal(row.connected, SLOW, 'every slow connection was established (else nothing was measured)');
 	return row;
 }
 
+/** A test body that records its failure (the user folder is then kept for n8n.log). */
+const recorded = (fn) => async () => {
+	try {
+		await fn();
+	} catch (error) {
+		ctx.failed = true;
+		throw error;
+	}
+};
+
 const mib = (value) => `${Math.round(value).toLocaleString('en')} MiB`;
 const ms = (value) => `${(value / 1000).toFixed(2)} s`;
 
 function printTable() {
 	const lines = [
-		'| Target, body type | n8n RSS before → peak (after) | RSS growth | slow requests still open at 40 s | answers to slow requests | valid events 2xx | p50 | p99 |',
+		'| Target, body type | n8n RSS before → peak (after) | RSS growth | slow requests still open at 40 s | answers to slow requests (connections still open) | valid events 2xx | p50 | p99 |',
 		'| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |',
 		...rows.map(
 			(r) =>
-				`| ${r.target}, ${r.contentType} | ${mib(r.rssBefore)} → ${mib(r.rssPeak)} (${mib(r.rssAfter)}) | ${mib(r.rssPeak - r.rssBefore)} | ${r.open} of ${r.connected} | ${JSON.stringify(r.answered)} | ${r.validOk} of ${VALID} | ${ms(r.p50)} | ${ms(r.p99)} |`,
+				`| ${r.target}, ${r.contentType} | ${mib(r.rssBefore)} → ${mib(r.rssPeak)} (${mib(r.rssAfter)}) | ${mib(r.rssPeak - r.rssBefore)} | ${r.open} of ${r.connected} | ${JSON.stringify(r.answered)} (${r.connectionsOpen}) | ${r.validOk} of ${VALID} | ${ms(r.p50)} | ${ms(r.p99)} |`,
 		),
 	];
 	console.log(`\nSlow bodies: ${SLOW} connections × 1 byte/s, ${VALID} valid events to the Anon Trigger, one n8n\n${lines.join('\n')}\n`);
@@ -205,18 +215,20 @@ describe(`slow bodies: ${SLOW} trickling connections while ${VALID} valid events
 	after(async () => {
 		printTable();
 		await stopAllN8n();
-		if (ctx.userFolder) await fs.rm(ctx.userFolder, { recursive: true, force: true });
+		// Kept after a failure, for n8n.log.
+		if (ctx.failed) log(`n8n user folder kept: ${ctx.userFolder}`);
+		else if (ctx.userFolder) await fs.rm(ctx.userFolder, { recursive: true, force: true });
 	});
 
-	test('Anon Trigger, application/octet-stream', async () => {
+	test('Anon Trigger, application/octet-stream', recorded(async () => {
 		ctx.anonOctet = await slowBodyCase('Anon Trigger', 'application/octet-stream');
-	});
+	}));
 
-	test('Min Trigger, application/octet-stream', async () => {
+	test('Min Trigger, application/octet-stream', recorded(async () => {
 		ctx.minOctet = await slowBodyCase('Min Trigger', 'application/octet-stream');
-	});
+	}));
 
-	test('octet-stream: the Anon Trigger does no worse than the Min Trigger on every column', () => {
+	test('octet-stream: the Anon Trigger does no worse than the Min Trigger on every column', recorded(() => {
 		const { anonOctet: anon, minOctet: min } = ctx;
 		assert.ok(anon && min, 'both octet-stream cases ran');
 		const growth = (row) => row.rssPeak - row.rssBefore;
@@ -229,14 +241,14 @@ describe(`slow bodies: ${SLOW} trickling connections while ${VALID} valid events
 			anon.p99 <= Math.max(P99_FACTOR * min.p99, P99_FLOOR_MS),
 			`valid p99: Anon ${ms(anon.p99)}, Min ${ms(min.p99)} (allowed: ${P99_FACTOR}× or ${ms(P99_FLOOR_MS)})`,
 		);
-	});
+	}));
 
 	// Measured, not asserted: n8n's body parser holds these before any node code runs.
-	test('Min Trigger, application/json', async () => {
+	test('Min Trigger, application/json', recorded(async () => {
 		await slowBodyCase('Min Trigger', 'application/json');
-	});
+	}));
 
-	test('Anon Trigger, application/json', async () => {
+	test('Anon Trigger, application/json', recorded(async () => {
 		await slowBodyCase('Anon Trigger', 'application/json');
-	});
+	}));
 });
