@@ -18,6 +18,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
+// The scanner's own axios (a dependency of @n8n/scan-community-package, hoisted): the same
+// module instance the scanner imports, which the scanner step checks.
 import axios from 'axios';
 
 import {
@@ -193,6 +195,10 @@ describe("n8n's community-package installer with the package from a local regist
 			}
 		} finally {
 			axios.interceptors.request.eject(interceptor);
+			// The scanner makes an (empty) tmp-<pid>-* working folder on import and leaves it.
+			for (const entry of await fs.readdir(os.tmpdir())) {
+				if (entry.startsWith(`tmp-${process.pid}-`)) await fs.rmdir(path.join(os.tmpdir(), entry)).catch(() => {});
+			}
 		}
 	}, { sideline: true });
 
