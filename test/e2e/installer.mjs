@@ -1,0 +1,294 @@
+// The user's path, end to end (issue 12): the package published to a real registry with
+// `npm publish`, installed, updated and uninstalled by n8n's own community-package
+// installer through the REST calls the editor's Settings → Community Nodes page makes, and
+// checked by n8n's verification scanner.
+//
+//   node --test test/e2e/installer.mjs        (npm run test:e2e:installer)
+//
+// n8n 2.41.1 only talks to a registry other than registry.npmjs.org when the licence has
+// feat:communityNodes:customRegistry (CommunityPackagesService.getNpmRegistry throws
+// FeatureNotLicensedError otherwise). n8n's own e2e mode (E2E_TESTS=true) lets a test switch
+// licence features on through PATCH /rest/e2e/feature, which is what this suite does for that
+// one feature; everything else is the installer as users run it.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+
+// The scanner's own axios (a dependency of @n8n/scan-community-package, hoisted): the same
+// module instance the scanner imports, which the scanner step checks.
+import axios from 'axios';
+
+import {
+	N8nClient,
+	REPO_ROOT,
+	TRIGGER_NODE_NAME,
+	buildAndPack,
+	ensureN8n,
+	expectedItem,
+	log,
+	newSigningSecret,
+	noOpWorkflow,
+	nodeOutput,
+	sendEvent,
+	startN8n,
+	waitFor,
+	waitForAnonWebhook,
+} from '../../scripts/lib/harness.mjs';
+import { startRegistry } from '../harness/registry.mjs';
+
+const execFileAsync = promisify(execFile);
+const PACKAGE = 'n8n-nodes-anon';
+const TRIGGER_TYPE = `${PACKAGE}.anonTrigger`;
+const SECRET = newSigningSecret();
+const manifest = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+const ctx = { failed: false };
+
+/**
+ * One step of the story. Steps build on each other, so after a failure the rest are
+ * skipped rather than failing for the same reason; a `sideline` step (nothing after it
+ * needs it) fails alone.
+ */
+function step(name, fn, { sideline = false } = {}) {
+	test(name, async (t) => {
+		if (ctx.failed) return t.skip('an earlier step failed');
+		try {
+			await fn(t);
+		} catch (error) {
+			if (sideline) ctx.keepFolder = true;
+			else ctx.failed = true;
+			throw error;
+		}
+	});
+}
+
+const webhookUrl = () => `${ctx.n8n.baseUrl}/webhook/${ctx.workflow.webhookId}/anon`;
+
+/** Node type descriptions n8n has for the Anon Trigger; [] when it does not know the type. */
+async function triggerDescriptions() {
+	const { status, body } = await ctx.client.request('POST', '/rest/node-types', {
+		auth: 'cookie',
+		body: { nodeInfos: [{ name: TRIGGER_TYPE, version: 1.1 }] },
+	});
+	if (status === 400 && body?.message === `Unrecognized node type: ${TRIGGER_TYPE}`) return [];
+	assert.equal(status, 200, `POST /rest/node-types: ${JSON.stringify(body).slice(0, 300)}`);
+	return body.data ?? body;
+}
+
+async function installedPackages() {
+	return (await ctx.client.call('GET', '/rest/community-packages', { auth: 'cookie' })).data;
+}
+
+/** Sends a signed event and returns the one new, finished execution it started. */
+async function runEvent(type) {
+	const before = new Set((await ctx.client.executions(ctx.workflow.id)).map((execution) => String(execution.id)));
+	const answer = await sendEvent(webhookUrl(), { type, secret: SECRET });
+	assert.equal(answer.status, 200, `signed ${type} event: ${JSON.stringify(answer.body)}`);
+	const [execution] = await waitFor(
+		async () => {
+			const fresh = (await ctx.client.executions(ctx.workflow.id)).filter((e) => !before.has(String(e.id)));
+			assert.ok(fresh.length <= 1, `one event, ${fresh.length} executions`);
+			return fresh.length === 1 && fresh[0].stoppedAt ? fresh : null;
+		},
+		{ timeoutMs: 20_000, what: `the execution of the ${type} event` },
+	);
+	assert.equal(execution.status, 'success');
+	assert.deepEqual(nodeOutput(execution, TRIGGER_NODE_NAME), [await expectedItem(type)]);
+	return execution;
+}
+
+describe("n8n's community-package installer with the package from a local registry", () => {
+	before(async () => {
+		await ensureN8n();
+		await buildAndPack(); // builds dist/, which `npm publish` ships
+		ctx.registry = await startRegistry();
+		ctx.userFolder = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-installer-'));
+		// The nodes folder starts empty: only n8n's installer puts the package there.
+		ctx.n8n = await startN8n({
+			userFolder: ctx.userFolder,
+			env: {
+				E2E_TESTS: 'true',
+				N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+				N8N_COMMUNITY_PACKAGES_REGISTRY: ctx.registry.url,
+				N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+				N8N_LOG_LEVEL: 'debug',
+				// n8n passes --registry to `npm pack` and `npm install`, but runs `npm outdated`
+				// (the Update button's source) with npm's own configuration.
+				npm_config_registry: `${ctx.registry.url}/`,
+			},
+		});
+		const client = (ctx.client = new N8nClient(ctx.n8n.baseUrl));
+		await client.call('PATCH', '/rest/e2e/feature', {
+			body: { feature: 'feat:communityNodes:customRegistry', enabled: true },
+		});
+		await client.setUp({ email: 'installer@anon.local', password: 'Installer-password-1' });
+	});
+
+	after(async () => {
+		await ctx.n8n?.stop();
+		await ctx.registry?.stop();
+		if (ctx.userFolder && !ctx.failed && !ctx.keepFolder) await fs.rm(ctx.userFolder, { recursive: true, force: true });
+		else if (ctx.userFolder) log(`kept ${ctx.userFolder} (n8n.log) for the failed run`);
+	});
+
+	step('npm publish runs the prepublishOnly guard (refused outside a release)', async () => {
+		await assert.rejects(ctx.registry.publish(REPO_ROOT, { releaseMode: false }), /Run `npm run release` to publish/);
+		assert.equal((await fetch(`${ctx.registry.url}/${PACKAGE}`)).status, 404);
+	});
+
+	step('npm publish ships what the files list names, and nothing else', async () => {
+		const published = await ctx.registry.publish();
+		assert.equal(published.id, `${PACKAGE}@${manifest.version}`);
+		const files = published.files.map((file) => file.path);
+		for (const entry of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) assert.ok(files.includes(entry), entry);
+		const outside = files.filter(
+			(file) => !/^dist\/(nodes|credentials)\//.test(file) && !['package.json', 'dist/package.json', 'CHANGELOG.md', 'README.md', 'LICENSE'].includes(file),
+		);
+		assert.deepEqual(outside, []);
+		const metadata = await ctx.registry.metadata(PACKAGE);
+		assert.equal(metadata['dist-tags'].latest, manifest.version);
+	});
+
+	step("n8n's scanner (@n8n/scan-community-package): the only failing check is provenance", async () => {
+		// The scanner reads package metadata from a hard-coded https://registry.npmjs.org/ with
+		// axios: point those requests at Verdaccio, and let no other request through.
+		let rewritten = 0;
+		const interceptor = axios.interceptors.request.use((config) => {
+			const match = /^https:\/\/registry\.npmjs\.org\/+(.*)$/.exec(config.url);
+			if (!match) throw new Error(`scanner request outside the local registry refused: ${config.url}`);
+			rewritten++;
+			return { ...config, url: `${ctx.registry.url}/${match[1]}` };
+		});
+		const scanner = await import('@n8n/scan-community-package/scanner/scanner.mjs');
+		const { checkPackageProvenance } = await import('@n8n/scan-community-package/scanner/provenance.mjs');
+		try {
+			// 1. The CLI's own entry point. It checks provenance first and stops at the first
+			//    failure, so for a package published without provenance this is all it reports.
+			const verdict = await scanner.analyzePackageByName(PACKAGE, manifest.version);
+			log(`scanner verdict: ${JSON.stringify(verdict)}`);
+			assert.ok(rewritten > 0, 'the scanner read the metadata from the local registry');
+			assert.equal(verdict.passed, false);
+			assert.match(verdict.message, /^Package was not published with npm provenance\./);
+
+			// 2. What the CLI checks once provenance passes, on the same package: its lint rules
+			//    on the tarball from the registry (compiled .js and package.json) and on the
+			//    source (the CLI fetches the commit the provenance attests; here, this tree).
+			const metadata = await ctx.registry.metadata(PACKAGE);
+			assert.match(checkPackageProvenance(metadata, manifest.version).message, /npm provenance/);
+			const work = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-scan-'));
+			try {
+				const tarball = await ctx.registry.pack(`${PACKAGE}@${manifest.version}`, work);
+				const packageDir = path.join(work, 'package');
+				await fs.mkdir(packageDir);
+				await execFileAsync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
+				const distResult = await scanner.analyzePackage(packageDir, ['**/*.js', 'package.json']);
+				const sourceResult = await scanner.analyzePackage(REPO_ROOT, scanner.SOURCE_FILE_PATTERNS);
+				log(`scanner lint, published tarball: ${JSON.stringify(distResult)}`);
+				log(`scanner lint, source: ${JSON.stringify(sourceResult)}`);
+				assert.deepEqual(distResult, { passed: true }, distResult.details);
+				assert.deepEqual(sourceResult, { passed: true }, sourceResult.details);
+			} finally {
+				await fs.rm(work, { recursive: true, force: true });
+			}
+		} finally {
+			axios.interceptors.request.eject(interceptor);
+			// The scanner makes an (empty) tmp-<pid>-* working folder on import and leaves it.
+			for (const entry of await fs.readdir(os.tmpdir())) {
+				if (entry.startsWith(`tmp-${process.pid}-`)) await fs.rmdir(path.join(os.tmpdir(), entry)).catch(() => {});
+			}
+		}
+	}, { sideline: true });
+
+	step('Install (POST /rest/community-packages) fetches it from the registry; the trigger node type appears', async () => {
+		assert.deepEqual(await triggerDescriptions(), [], 'not installed yet');
+		assert.deepEqual(await installedPackages(), []);
+		const t0 = Date.now();
+		const { data: installed } = await ctx.client.call('POST', '/rest/community-packages', {
+			auth: 'cookie',
+			body: { name: PACKAGE },
+		});
+		log(`installed by n8n in ${Date.now() - t0} ms: ${JSON.stringify(installed)}`);
+		assert.equal(installed.packageName, PACKAGE);
+		assert.equal(installed.installedVersion, manifest.version);
+		assert.deepEqual(installed.installedNodes.map((node) => node.type).sort(), [`${PACKAGE}.anon`, TRIGGER_TYPE]);
+
+		// n8n ran npm itself, against the local registry (its debug log lists each npm call).
+		const npmCalls = (await fs.readFile(ctx.n8n.logFile, 'utf8'))
+			.split('\n')
+			.filter((line) => line.includes('Executing npm command'))
+			// The console format prints ": " after every colon, inside strings too.
+			.map((line) => JSON.parse(line.slice(line.indexOf('{'))).args.map((arg) => arg.replaceAll(': ', ':')));
+		log(`npm calls by n8n: ${JSON.stringify(npmCalls)}`);
+		for (const command of ['pack', 'install']) {
+			assert.ok(
+				npmCalls.some((args) => args[0] === command && args.includes(`--registry=${ctx.registry.url}`)),
+				`n8n ran npm ${command} with --registry=${ctx.registry.url}`,
+			);
+		}
+
+		const [description] = await triggerDescriptions();
+		assert.match(description?.name ?? '', /^(n8n-nodes-anon\.)?anonTrigger$/);
+		assert.deepEqual(description.webhooks?.map((webhook) => webhook.path), ['anon']);
+		// What reached the user's n8n: the published files, devDependencies dropped by n8n.
+		const installedManifest = JSON.parse(
+			await fs.readFile(path.join(ctx.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE, 'package.json'), 'utf8'),
+		);
+		assert.equal(installedManifest.version, manifest.version);
+		assert.equal(installedManifest.devDependencies, undefined);
+	});
+
+	step('a workflow built from the installed trigger, activated, runs a signed event', async () => {
+		const credential = await ctx.client.createCredential({ name: 'Anon installer e2e', signingSecret: SECRET });
+		const definition = noOpWorkflow({
+			name: 'installer e2e',
+			credentialId: credential.id,
+			credentialName: credential.name,
+		});
+		const created = await ctx.client.createWorkflow(definition);
+		ctx.workflow = { id: created.id, webhookId: definition.nodes[0].webhookId };
+		await waitForAnonWebhook(webhookUrl(), { what: 'the production webhook' });
+		await runEvent('link.opened');
+	});
+
+	step('Update to 0.1.1 (PATCH /rest/community-packages): the active workflow keeps running events', async () => {
+		await ctx.registry.publishVersion('0.1.1');
+		const [listed] = await installedPackages();
+		assert.equal(listed.updateAvailable, '0.1.1', `the Update button's data: ${JSON.stringify(listed)}`);
+
+		const { data: updated } = await ctx.client.call('PATCH', '/rest/community-packages', {
+			auth: 'cookie',
+			body: { name: PACKAGE },
+		});
+		assert.equal(updated.installedVersion, '0.1.1');
+		const [after] = await installedPackages();
+		assert.equal(after.installedVersion, '0.1.1');
+		assert.equal(after.updateAvailable, undefined);
+		assert.equal(after.failedLoading, false);
+
+		// No re-activation: the workflow is still active and its webhook answers signed events.
+		const workflow = await ctx.client.call('GET', `/api/v1/workflows/${ctx.workflow.id}`, { auth: 'apiKey' });
+		assert.equal(workflow.active, true);
+		await runEvent('workflow_run.failed');
+		await runEvent('link.opened');
+	});
+
+	step('Uninstall (DELETE /rest/community-packages) leaves n8n healthy', async () => {
+		await ctx.client.call('DELETE', `/rest/community-packages?name=${PACKAGE}`, { auth: 'cookie' });
+		assert.deepEqual(await installedPackages(), []);
+		assert.deepEqual(await triggerDescriptions(), []);
+		await assert.rejects(
+			fs.access(path.join(ctx.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE)),
+			{ code: 'ENOENT' },
+			'package folder removed',
+		);
+		assert.equal((await fetch(`${ctx.n8n.baseUrl}/healthz`)).status, 200);
+		assert.equal((await fetch(`${ctx.n8n.baseUrl}/healthz/readiness`)).status, 200);
+		const workflows = await ctx.client.call('GET', '/api/v1/workflows', { auth: 'apiKey' });
+		assert.ok(workflows.data.some((workflow) => workflow.id === ctx.workflow.id), 'REST and the public API answer');
+		const probe = await sendEvent(webhookUrl(), { type: 'link.opened', secret: SECRET });
+		log(`a signed event after uninstall answers ${probe.status}: ${JSON.stringify(probe.body).slice(0, 200)}`);
+	});
+});

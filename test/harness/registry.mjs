@@ -1,0 +1,234 @@
+// A real npm registry on 127.0.0.1 (Verdaccio), for tests that install this package the way
+// users do: through n8n's own community-package installer, which runs `npm pack` and
+// `npm install` against a registry. Storage lives in a temp folder, there are no uplinks
+// (nothing beyond loopback), and the package gets there through `npm publish`, run as a
+// release runs it: the `files` list decides what ships and the prepublishOnly guard runs.
+//
+// Verdaccio 6.10 needs Node >= 22, so it runs on the harness's cached Node 24, and it is
+// installed into the harness cache like n8n rather than as a devDependency: its
+// verdaccio-audit asks for node-fetch by the dist-tag `cjs`, which the registry here does not
+// have, so it installs only with an npm `overrides` entry, and n8n's scanner rejects a
+// community package whose package.json has one (@n8n/community-nodes/no-overrides-field).
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import {
+	CACHE_DIR,
+	REPO_ROOT,
+	childEnv,
+	ensureNode24,
+	freePort,
+	installOnce,
+	log,
+	sleep,
+} from '../../scripts/lib/harness.mjs';
+
+const execFileAsync = promisify(execFile);
+
+const VERDACCIO_VERSION = '6.10.4';
+const VERDACCIO_DIR = path.join(CACHE_DIR, `verdaccio-${VERDACCIO_VERSION}`);
+
+const PUBLISHER = { name: 'anon-release', password: 'release-password-1' };
+
+/** Runs npm with the given environment; resolves { stdout, stderr }, rejects with both on failure. */
+async function npm(args, { cwd, env }) {
+	try {
+		return await execFileAsync('npm', args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
+	} catch (error) {
+		error.message = `npm ${args.join(' ')} failed in ${cwd} (exit ${error.code}):\n${error.stdout}\n${error.stderr}`;
+		throw error;
+	}
+}
+
+/** Installs Verdaccio into the cache once (about 250 packages, 20 s); returns its start script. */
+export async function ensureVerdaccio() {
+	await installOnce(VERDACCIO_DIR, async (dir) => {
+		log(`installing verdaccio@${VERDACCIO_VERSION} into ${VERDACCIO_DIR}`);
+		const manifest = {
+			private: true,
+			dependencies: { verdaccio: VERDACCIO_VERSION },
+			overrides: { 'verdaccio-audit': { 'node-fetch': '2.7.0' } },
+		};
+		await fs.writeFile(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+		await npm(['install', '--ignore-scripts=true', '--no-audit', '--no-fund'], { cwd: dir, env: childEnv() });
+		return { version: VERDACCIO_VERSION };
+	});
+	return path.join(VERDACCIO_DIR, 'node_modules', 'verdaccio', 'bin', 'verdaccio');
+}
+
+/**
+ * Starts Verdaccio and creates a publishing user. Returns
+ * { url, userconfig, dir, publish, publishVersion, pack, stop }.
+ */
+export async function startRegistry() {
+	const node24 = await ensureNode24();
+	const bin = await ensureVerdaccio();
+	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-registry-'));
+	const port = await freePort();
+	const url = `http://127.0.0.1:${port}`;
+	const configFile = path.join(dir, 'config.yaml');
+	// No `uplinks` and no `proxy:` on any package: a name Verdaccio does not hold is a 404,
+	// never a fetch from elsewhere. Publishing needs a logged-in user (htpasswd, one user).
+	await fs.writeFile(
+		configFile,
+		[
+			`storage: ${JSON.stringify(path.join(dir, 'storage'))}`,
+			'auth:',
+			'  htpasswd:',
+			`    file: ${JSON.stringify(path.join(dir, 'htpasswd'))}`,
+			'    max_users: 1',
+			'uplinks: {}',
+			'packages:',
+			"  '**':",
+			'    access: $all',
+			'    publish: $authenticated',
+			'    unpublish: $authenticated',
+			'web:',
+			'  enable: false',
+			'middlewares:',
+			'  audit:',
+			'    enabled: false',
+			'log: { type: stdout, format: pretty, level: warn }',
+			'',
+		].join('\n'),
+	);
+	const logFile = path.join(dir, 'verdaccio.log');
+	const logHandle = await fs.open(logFile, 'a');
+	const env = childEnv();
+	delete env.NODE_OPTIONS;
+	const child = spawn(node24, [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`], {
+		cwd: dir,
+		env,
+		detached: true,
+		stdio: ['ignore', logHandle.fd, logHandle.fd],
+	});
+	let exited = null;
+	const exitPromise = new Promise((resolve) =>
+		child.on('exit', (code, signal) => {
+			exited = { code, signal };
+			resolve();
+		}),
+	);
+	const killOnExit = () => {
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			// already gone
+		}
+	};
+	process.on('exit', killOnExit);
+	let stopping;
+	const stop = () =>
+		(stopping ??= (async () => {
+			process.off('exit', killOnExit);
+			if (!exited) {
+				try {
+					process.kill(-child.pid, 'SIGTERM');
+				} catch {
+					// already gone
+				}
+			}
+			const timer = setTimeout(killOnExit, 5000);
+			await exitPromise;
+			clearTimeout(timer);
+			await logHandle.close();
+			await fs.rm(dir, { recursive: true, force: true });
+		})());
+
+	const deadline = Date.now() + 30_000;
+	while (true) {
+		if (exited || Date.now() > deadline) {
+			const tail = await fs.readFile(logFile, 'utf8');
+			await stop();
+			throw new Error(`Verdaccio did not start (${JSON.stringify(exited)}); log:\n${tail}`);
+		}
+		try {
+			if ((await fetch(`${url}/-/ping`)).ok) break;
+		} catch {
+			// not listening yet
+		}
+		await sleep(200);
+	}
+
+	try {
+		// `npm adduser` does this request; its token goes into a userconfig of our own, so
+		// neither the user's ~/.npmrc nor npm_config_* from the parent take part.
+		const response = await fetch(`${url}/-/user/org.couchdb.user:${PUBLISHER.name}`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ name: PUBLISHER.name, password: PUBLISHER.password }),
+		});
+		const body = await response.json();
+		if (!response.ok || !body.token) throw new Error(`adding a user: ${response.status} ${JSON.stringify(body)}`);
+		const userconfig = path.join(dir, 'npmrc');
+		await fs.writeFile(userconfig, `registry=${url}/\n//127.0.0.1:${port}/:_authToken=${body.token}\n`, { mode: 0o600 });
+		log(`Verdaccio on ${url} (storage ${dir})`);
+
+		const npmFlags = [`--registry=${url}/`, `--userconfig=${userconfig}`];
+
+		/**
+		 * `npm publish` in `cwd` as the release workflow runs it (RELEASE_MODE=true is what
+		 * `n8n-node release` sets for the prepublishOnly guard). The project's .npmrc has
+		 * ignore-scripts=true, which would skip that guard: scripts are turned on explicitly.
+		 * Returns npm's JSON summary (id, version, files).
+		 */
+		const publish = async (cwd = REPO_ROOT, { releaseMode = true } = {}) => {
+			const env = childEnv(releaseMode ? { RELEASE_MODE: 'true' } : {});
+			const { stdout } = await npm(['publish', '--ignore-scripts=false', '--json', ...npmFlags], { cwd, env });
+			// Lifecycle scripts print to stdout before npm's JSON; npm 11 keys it by package name.
+			const parsed = JSON.parse(stdout.slice(stdout.indexOf('\n{') + 1));
+			const summary = parsed.id ? parsed : Object.values(parsed)[0];
+			log(`published ${summary.id} to ${url} (${summary.entryCount} files)`);
+			return summary;
+		};
+
+		/**
+		 * Publishes the package with another version: the repo packed as `npm publish` would
+		 * pack it, unpacked into a temp folder, its package.json version changed there (the
+		 * repo's package.json is never edited), and published from there. node_modules links
+		 * to the repo's so the prepublishOnly guard (`n8n-node prerelease`) runs as it does
+		 * in the repo.
+		 */
+		const publishVersion = async (version) => {
+			const copy = path.join(dir, `copy-${version}`);
+			await fs.mkdir(copy, { recursive: true });
+			const { stdout } = await npm(['pack', '--json', '--pack-destination', copy, '--ignore-scripts=true'], {
+				cwd: REPO_ROOT,
+				env: childEnv(),
+			});
+			const [packed] = JSON.parse(stdout);
+			await execFileAsync('tar', ['-xzf', path.join(copy, packed.filename), '-C', copy, '--strip-components=1']);
+			await fs.rm(path.join(copy, packed.filename));
+			const manifestPath = path.join(copy, 'package.json');
+			const manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8'));
+			manifest.version = version;
+			await fs.writeFile(manifestPath, JSON.stringify(manifest, null, '\t') + '\n');
+			await fs.symlink(path.join(REPO_ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+			return publish(copy);
+		};
+
+		/** `npm pack name@version` from this registry into `destination`; returns the tarball path. */
+		const pack = async (spec, destination) => {
+			const { stdout } = await npm(['pack', spec, '--json', '--pack-destination', destination, ...npmFlags], {
+				cwd: destination,
+				env: childEnv(),
+			});
+			return path.join(destination, JSON.parse(stdout)[0].filename);
+		};
+
+		/** The registry's metadata document of a package (what `npm view` reads). */
+		const metadata = async (name) => {
+			const response = await fetch(`${url}/${encodeURIComponent(name)}`);
+			if (!response.ok) throw new Error(`GET ${url}/${name} → ${response.status}`);
+			return response.json();
+		};
+
+		return { url, userconfig, dir, logFile, publish, publishVersion, pack, metadata, stop };
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
