@@ -184,6 +184,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 	process.on(signal, async () => {
 		if (interrupted) return;
 		interrupted = true;
+		// Under `node --test` the runner may be gone already, and with it our stdout: a write
+		// to the closed pipe must not end this process before the clean-up is done.
+		for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 		log(`interrupted by ${signal}: stopping what this run started`);
 		await stopAllServers();
 		for (const cleanup of interruptHooks.reverse()) await Promise.resolve().then(cleanup).catch(() => {});
