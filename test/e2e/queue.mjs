@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, afterEach, before, describe, test as nodeTest } from 'node:test';
+import { describe, test as nodeTest } from 'node:test';
 
 import { EVENT_TYPES, distinctEvents, expectedItem, newSigningSecret, sendEvent } from '../harness/events.mjs';
 import { sendEvents } from '../harness/load.mjs';
@@ -22,6 +22,7 @@ import { isFinished, nodeOutput } from '../harness/n8n.mjs';
 import { log, onInterrupt, waitFor } from '../harness/process.mjs';
 import { createActiveWorkflow, executionsByWorker, startQueueTopology } from '../harness/queue.mjs';
 import { N8N_VERSION } from '../harness/runtime.mjs';
+import { suiteHooks } from '../harness/suite.mjs';
 import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
 
 const SPREAD_EVENTS = Number(process.env.QUEUE_E2E_EVENTS || 200);
@@ -116,57 +117,52 @@ function removeDuplicatesWorkflow(trigger) {
 	};
 }
 
-// Set-up starts PostgreSQL, Redis and five n8n processes (and may first install n8n); the
-// worker-kill tests wait for Bull's stalled-job check and then for every execution.
-const SETUP_TIMEOUT_MS = 30 * 60_000;
+// The worker-kill tests wait for Bull's stalled-job check and then for every execution.
 const TEST_TIMEOUT_MS = 10 * 60_000;
 const only = process.env.QUEUE_E2E_ONLY?.split(',').filter(Boolean);
 const test = (name, fn) =>
 	nodeTest(name, { timeout: TEST_TIMEOUT_MS, skip: only && !only.some((prefix) => name.startsWith(prefix)) }, fn);
 
+/** Stops everything; keeps the data folder after a red run; prints the numbers. */
+async function tearDown({ ok }) {
+	const dir = ctx.q?.dir;
+	await ctx.q?.stop({ keepDir: !ok });
+	if (!ok && dir) log(`queue data kept for inspection: ${dir} (logs: ${path.join(dir, '*', '*.log')})`);
+	const n = ctx.numbers;
+	log(
+		`QUEUE E2E NUMBERS: ${JSON.stringify({
+			spread: n.spread && { sent: n.spread.sent, executed: n.spread.executions, duplicated: n.spread.duplicated },
+			redelivery: n.redelivery && {
+				sent: n.redelivery.sent,
+				executed: n.redelivery.executions,
+				duplicatedAcrossProcessors: n.redelivery.executions - 1,
+			},
+			removeDuplicates: n.removeDuplicates,
+			workerKill: n.workerKill && {
+				sent: n.workerKill.sent,
+				executions: n.workerKill.executions,
+				diedWithWorker: n.workerKill.eventsWithoutSuccess.length,
+				n8nRetrySucceeded: n.workerKill.recovery?.n8nRetry.succeeded,
+				lostAfterReplay: n.workerKill.recovery?.eventsWithoutSuccessAtEnd,
+				duplicated: n.workerKill.recovery?.eventsSucceededTwice,
+			},
+		})}`,
+	);
+}
+
 describe(`queue mode in n8n ${N8N_VERSION} (main + 2 webhook processors + 2 workers)`, () => {
-	let failed = false;
-	before(async () => {
-		const t0 = Date.now();
-		log(`QUEUE E2E: n8n ${N8N_VERSION}, queue mode (main + 2 webhook processors + 2 workers)`);
-		failed = true; // until set-up is done
-		onInterrupt(() => ctx.q?.stop());
-		ctx.q = await startQueueTopology();
-		const { trigger } = ctx.q;
-		ctx.workflows = {
-			all: await createActiveWorkflow(ctx.q, noOpWorkflow({ ...trigger, name: 'queue: all events' })),
-			dedupe: await createActiveWorkflow(ctx.q, removeDuplicatesWorkflow(trigger)),
-		};
-		failed = false;
-		log(`set-up done (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-	}, { timeout: SETUP_TIMEOUT_MS });
-	afterEach((t) => {
-		if (!t.passed) failed = true;
-	});
-	after(async () => {
-		const dir = ctx.q?.dir;
-		await ctx.q?.stop({ keepDir: failed });
-		if (failed && dir) log(`queue data kept for inspection: ${dir} (logs: ${path.join(dir, '*', '*.log')})`);
-		const n = ctx.numbers;
-		log(
-			`QUEUE E2E NUMBERS: ${JSON.stringify({
-				spread: n.spread && { sent: n.spread.sent, executed: n.spread.executions, duplicated: n.spread.duplicated },
-				redelivery: n.redelivery && {
-					sent: n.redelivery.sent,
-					executed: n.redelivery.executions,
-					duplicatedAcrossProcessors: n.redelivery.executions - 1,
-				},
-				removeDuplicates: n.removeDuplicates,
-				workerKill: n.workerKill && {
-					sent: n.workerKill.sent,
-					executions: n.workerKill.executions,
-					diedWithWorker: n.workerKill.eventsWithoutSuccess.length,
-					n8nRetrySucceeded: n.workerKill.recovery?.n8nRetry.succeeded,
-					lostAfterReplay: n.workerKill.recovery?.eventsWithoutSuccessAtEnd,
-					duplicated: n.workerKill.recovery?.eventsSucceededTwice,
-				},
-			})}`,
-		);
+	suiteHooks({
+		async setUp() {
+			log(`QUEUE E2E: n8n ${N8N_VERSION}, queue mode (main + 2 webhook processors + 2 workers)`);
+			onInterrupt(() => ctx.q?.stop());
+			ctx.q = await startQueueTopology();
+			const { trigger } = ctx.q;
+			ctx.workflows = {
+				all: await createActiveWorkflow(ctx.q, noOpWorkflow({ ...trigger, name: 'queue: all events' })),
+				dedupe: await createActiveWorkflow(ctx.q, removeDuplicatesWorkflow(trigger)),
+			};
+		},
+		tearDown,
 	});
 
 

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { after, afterEach, before, describe, test as nodeTest } from 'node:test';
+import { describe, test as nodeTest } from 'node:test';
 
 import {
 	EVENT_TYPES,
@@ -24,6 +24,7 @@ import {
 import { nodeOutput, removeUserFolder, startSuiteInstance } from '../harness/n8n.mjs';
 import { log, stopAllServers, waitFor } from '../harness/process.mjs';
 import { N8N_VERSION } from '../harness/runtime.mjs';
+import { suiteHooks } from '../harness/suite.mjs';
 import {
 	TRIGGER_NODE_NAME,
 	alertWorkflow,
@@ -40,7 +41,6 @@ const SECRET = newSigningSecret();
 const ctx = { workflows: {} };
 // Per test; set-up (installs, build, n8n start-up) has its own, longer limit.
 const TEST_TIMEOUT_MS = 120_000;
-const SETUP_TIMEOUT_MS = 30 * 60_000;
 
 const webhookUrl = (workflow) => webhookUrlOn(ctx.n8n.baseUrl, workflow);
 
@@ -91,29 +91,26 @@ function test(name, fn) {
 }
 
 describe(`end to end in n8n ${N8N_VERSION}`, () => {
-	let failed = false;
-	before(async () => {
-		const t0 = Date.now();
-		log(`E2E: n8n ${N8N_VERSION}`);
-		failed = true; // until set-up is done
-		ctx.receiver = await startReceiver();
-		// Debug level, so the secret-hygiene check reads everything n8n can log.
-		Object.assign(ctx, await startSuiteInstance({
-			name: 'e2e',
-			env: { N8N_LOG_LEVEL: 'debug' },
-			owner: { email: 'e2e@anon.local', password: 'E2e-password-1' },
-			secret: SECRET,
-		}));
-		failed = false;
-		log(`set-up done (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-	}, { timeout: SETUP_TIMEOUT_MS });
-	afterEach((t) => {
-		if (!t.passed) failed = true;
-	});
-	after(async () => {
-		await ctx.receiver?.close();
-		await stopAllServers();
-		await removeUserFolder(ctx.userFolder, { keep: failed });
+	suiteHooks({
+		async setUp() {
+			log(`E2E: n8n ${N8N_VERSION}`);
+			ctx.receiver = await startReceiver();
+			// Debug level, so the secret-hygiene check reads everything n8n can log.
+			Object.assign(
+				ctx,
+				await startSuiteInstance({
+					name: 'e2e',
+					env: { N8N_LOG_LEVEL: 'debug' },
+					owner: { email: 'e2e@anon.local', password: 'E2e-password-1' },
+					secret: SECRET,
+				}),
+			);
+		},
+		async tearDown({ ok }) {
+			await ctx.receiver?.close();
+			await stopAllServers();
+			await removeUserFolder(ctx.userFolder, { keep: !ok });
+		},
 	});
 
 	test('a. node type and credential type are registered; workflows using them activate', async () => {

@@ -9,7 +9,7 @@
 // development; CI runs the full sizes. The tests share one n8n and run in order.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { after, afterEach, before, describe, test as nodeTest } from 'node:test';
+import { describe, test as nodeTest } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
 import { distinctEvents, exampleBody, newSigningSecret, svixHeaders } from '../harness/events.mjs';
@@ -17,15 +17,15 @@ import { sendEvents, statusCounts } from '../harness/load.mjs';
 import { nodeOutput, removeUserFolder, startN8n, startSuiteInstance } from '../harness/n8n.mjs';
 import { log, sleep, stopAllServers, waitFor } from '../harness/process.mjs';
 import { N8N_VERSION } from '../harness/runtime.mjs';
+import { suiteHooks } from '../harness/suite.mjs';
 import { TRIGGER_NODE_NAME, createAnonWorkflow, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
 
 const quick = process.env.RELIABILITY_QUICK === '1' || process.argv.includes('--quick');
 const SIZES = quick ? { load: 500, crash: 200 } : { load: 5000, crash: 600 };
 const SECRET = newSigningSecret();
 const ctx = { numbers: [] };
-// The full load tests take minutes each on a 2-core machine; set-up may first install n8n.
+// The full load tests take minutes each on a 2-core machine.
 const TEST_TIMEOUT_MS = 20 * 60_000;
-const SETUP_TIMEOUT_MS = 30 * 60_000;
 const test = (name, fn) => nodeTest(name, { timeout: TEST_TIMEOUT_MS }, fn);
 
 // ---------------------------------------------------------------------------------------
@@ -91,22 +91,17 @@ const report = (line) => {
 };
 
 describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
-	let failed = false;
-	before(async () => {
-		log(`RELIABILITY: n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`);
-		failed = true; // until set-up is done
-		ctx.n8nEnv = { N8N_LOG_LEVEL: 'debug' };
-		Object.assign(ctx, await startSuiteInstance({ name: 'reliability', env: ctx.n8nEnv, secret: SECRET }));
-		failed = false;
-	}, { timeout: SETUP_TIMEOUT_MS });
-	afterEach((t) => {
-		if (!t.passed) failed = true;
+	suiteHooks({
+		async setUp() {
+			log(`RELIABILITY: n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`);
+			ctx.n8nEnv = { N8N_LOG_LEVEL: 'debug' };
+			Object.assign(ctx, await startSuiteInstance({ name: 'reliability', env: ctx.n8nEnv, secret: SECRET }));
+		},
+		async tearDown({ ok }) {
+			await stopAllServers();
+			await removeUserFolder(ctx.userFolder, { keep: !ok });
+		},
 	});
-	after(async () => {
-		await stopAllServers();
-		await removeUserFolder(ctx.userFolder, { keep: failed });
-	});
-
 
 	test(`load: ${SIZES.load} signed events at concurrency 32 → exactly ${SIZES.load} executions, each event once`, async () => {
 		const workflow = await createWorkflow('reliability: load');

@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test as nodeTest } from 'node:test';
+import { beforeEach, describe, test as nodeTest } from 'node:test';
 
 import { chromium, selectors } from 'playwright-core';
 
@@ -28,6 +28,7 @@ import { removeUserFolder, startSuiteInstance } from '../harness/n8n.mjs';
 import { REPO_ROOT } from '../harness/package.mjs';
 import { log, onInterrupt, stopAllServers } from '../harness/process.mjs';
 import { N8N_VERSION } from '../harness/runtime.mjs';
+import { suiteHooks } from '../harness/suite.mjs';
 
 const DOCS_DIR = path.join(REPO_ROOT, 'docs');
 // Screenshots go to docs/ (the README shows them) only when asked, so a test run leaves the
@@ -73,7 +74,7 @@ selectors.setTestIdAttribute('data-test-id');
 
 const ctx = { consoleLines: [] };
 
-async function setUp() {
+async function startEditorSession() {
 	await fs.access(CHROMIUM_PATH).catch(() => {
 		throw new Error(`no Chromium at ${CHROMIUM_PATH} (Debian: apt-get install -y chromium; or set CHROMIUM_PATH)`);
 	});
@@ -123,7 +124,7 @@ async function setUp() {
 	log('Chromium ready');
 }
 
-async function tearDown() {
+async function stopEditorSession() {
 	await ctx.browser?.close().catch(() => {});
 	ctx.browser = null;
 	await stopAllServers();
@@ -240,8 +241,7 @@ async function saveFailure(name) {
 	console.log(`      screenshot and console log: ${ctx.failureDir}/${slug}.*`);
 }
 
-// Set-up may first install n8n; a step is a few page loads and clicks.
-const SETUP_TIMEOUT_MS = 30 * 60_000;
+// A step is a few page loads and clicks.
 const TEST_TIMEOUT_MS = 3 * 60_000;
 
 /** Steps after the sign-in need the session; without it they fail at once, saying why. */
@@ -252,35 +252,22 @@ const test = (name, fn) =>
 	});
 
 describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
-	let failed = false;
-	before(async () => {
-		const t0 = Date.now();
-		log(`UI: n8n ${N8N_VERSION}`);
-		failed = true; // until set-up is done
-		try {
-			await setUp();
-		} catch (error) {
-			await saveFailure('set-up');
-			throw error;
-		}
-		failed = false;
-		log(`set-up done (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-	}, { timeout: SETUP_TIMEOUT_MS });
+	suiteHooks({
+		async setUp() {
+			log(`UI: n8n ${N8N_VERSION}`);
+			await startEditorSession();
+		},
+		async tearDown({ ok }) {
+			await stopEditorSession();
+			await removeUserFolder(ctx.userFolder, { keep: !ok });
+			if (ctx.screenshotDir) log(`screenshots: ${ctx.screenshotDir}${UPDATE_SCREENSHOTS ? '' : ' (UPDATE_SCREENSHOTS=1 writes them to docs/)'}`);
+			if (ctx.failureDir) log(`failure screenshots and console logs: ${ctx.failureDir}`);
+		},
+		onFailure: saveFailure,
+	});
 	beforeEach(() => {
 		ctx.consoleLines.length = 0;
 	});
-	afterEach(async (t) => {
-		if (t.passed) return;
-		failed = true;
-		await saveFailure(t.name);
-	});
-	after(async () => {
-		await tearDown();
-		await removeUserFolder(ctx.userFolder, { keep: failed });
-		if (ctx.screenshotDir) log(`screenshots: ${ctx.screenshotDir}${UPDATE_SCREENSHOTS ? '' : ' (UPDATE_SCREENSHOTS=1 writes them to docs/)'}`);
-		if (ctx.failureDir) log(`failure screenshots and console logs: ${ctx.failureDir}`);
-	});
-
 
 	test('1. sign in through the editor as the owner', async () => {
 		const { page } = ctx;
