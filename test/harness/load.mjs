@@ -50,17 +50,17 @@ function send({ url, headers = {}, body = '', method = 'POST' }, agent, timeoutM
 
 /**
  * Delivers `events` (from distinctEvents) to `url` as Svix does: each signed with `secret`
- * just before it is sent, and an attempt given up after 15 s (Svix's limit; it retries
- * later). Resolves like fire(), each result also carrying its event's eventId and msgId.
+ * just before it is sent, and an attempt given up after `timeoutMs` (Svix's 15 s; null waits
+ * for every answer). Resolves like fire(), each result also carrying its eventId and msgId.
  */
-export async function sendEvents(events, { url, secret, concurrency = 16, onProgress }) {
+export async function sendEvents(events, { url, secret, concurrency = 16, onProgress, timeoutMs = 15_000 }) {
 	const run = await fire(
 		events.length,
 		(i) => {
 			const { msgId, body } = events[i];
 			return { url, body, headers: deliveryHeaders({ secret, body, msgId }) };
 		},
-		{ concurrency, timeoutMs: 15_000, onProgress },
+		{ concurrency, timeoutMs, onProgress },
 	);
 	run.results.forEach((result, i) => Object.assign(result, { eventId: events[i].eventId, msgId: events[i].msgId }));
 	return run;

@@ -44,7 +44,8 @@ async function deliverLikeSvix(url, events, { concurrency, maxAttempts = 12 }) {
 	while (pending.length > 0 && round < maxAttempts) {
 		if (round > 0) await sleep(Math.min(8000, 500 * 2 ** (round - 1)));
 		const batch = pending.splice(0);
-		const { results } = await sendEvents(batch.map((i) => events[i]), { url, secret: SECRET, concurrency });
+		// Every attempt waits for its answer (no 15 s give-up): an answer is what is counted.
+		const { results } = await sendEvents(batch.map((i) => events[i]), { url, secret: SECRET, concurrency, timeoutMs: null });
 		results.forEach((result, k) => {
 			const outcome = outcomes[batch[k]];
 			outcome.attempts++;
