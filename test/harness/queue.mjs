@@ -50,7 +50,7 @@ export function checkQueuePrerequisites() {
 export function queueServiceVersions() {
 	const postgres = execFileSync(path.join(PG_BIN, 'pg_ctl'), ['--version'], { encoding: 'utf8' });
 	const redis = execFileSync(REDIS_SERVER, ['--version'], { encoding: 'utf8' });
-	return { postgres: /([\d.]+)\s*$/.exec(postgres.trim())?.[1] ?? postgres.trim(), redis: /v=([\d.]+)/.exec(redis)?.[1] ?? redis.trim() };
+	return { postgres: /\(PostgreSQL\) ([\d.]+)/.exec(postgres)?.[1] ?? postgres.trim(), redis: /v=([\d.]+)/.exec(redis)?.[1] ?? redis.trim() };
 }
 
 /** PostgreSQL refuses to run as root: run its tools as the `postgres` user then. */
