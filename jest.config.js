@@ -3,7 +3,7 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	// `npm test` runs the unit tests; the reliability suite has its own command, and
-	// test/harness/ runs on node:test (`node --test test/harness/`).
+	// test/harness/ is the harness with its node:test unit tests (`node --test test/harness/`).
 	testPathIgnorePatterns: ['/node_modules/', '/test/reliability/', '/test/harness/'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', target: 'es2022', strict: true, esModuleInterop: true, resolveJsonModule: true, skipLibCheck: true } }],

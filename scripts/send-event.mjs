@@ -6,14 +6,14 @@
 //
 // Without --url / --secret, the "Anon: all events" production URL and the signing secret
 // of the `npm start` instance (<cache>/dev-instance/instance.json) are used.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { CACHE_DIR, FIXTURES_DIR, sendEvent } from './lib/harness.mjs';
+import { EXAMPLE_TYPES as TYPES, sendEvent } from '../test/harness/events.mjs';
+import { CACHE_DIR } from '../test/harness/runtime.mjs';
 
 const INSTANCE_FILE = path.join(CACHE_DIR, 'dev-instance', 'instance.json');
-const TYPES = readdirSync(path.join(FIXTURES_DIR, 'events')).map((file) => file.replace(/\.json$/, ''));
 
 const { values, positionals } = parseArgs({
 	allowPositionals: true,

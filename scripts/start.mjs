@@ -24,24 +24,12 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import {
-	CACHE_DIR,
-	EVENT_TYPES,
-	N8N_VERSION,
-	N8nClient,
-	alertWorkflow,
-	buildAndPack,
-	ensureN8n,
-	freePort,
-	installPackage,
-	log,
-	newSigningSecret,
-	noOpWorkflow,
-	sendEvent,
-	startN8n,
-	startReceiver,
-	stopAllN8n,
-} from './lib/harness.mjs';
+import { EXAMPLE_TYPES, newSigningSecret, sendEvent } from '../test/harness/events.mjs';
+import { N8nClient, startN8n } from '../test/harness/n8n.mjs';
+import { buildAndPack, installPackage } from '../test/harness/package.mjs';
+import { freePort, isInterrupted, log, onInterrupt, stopAllServers } from '../test/harness/process.mjs';
+import { CACHE_DIR, N8N_VERSION, ensureN8n } from '../test/harness/runtime.mjs';
+import { alertWorkflow, noOpWorkflow, startReceiver, webhookUrl } from '../test/harness/workflows.mjs';
 
 const USER_FOLDER = path.join(CACHE_DIR, 'dev-instance');
 const INSTANCE_FILE = path.join(USER_FOLDER, 'instance.json');
@@ -86,19 +74,16 @@ async function upsertWorkflow(client, existingId, workflow) {
 }
 
 let receiver;
-let stopping = false;
-async function shutdown(code) {
-	if (stopping) return;
-	stopping = true;
-	log('stopping n8n …');
-	await stopAllN8n();
-	await receiver?.close();
-	log('stopped');
-	process.exit(code);
-}
+// Ctrl-C is how this is meant to end: n8n is stopped (process.mjs), then the receiver; exit 0.
+onInterrupt(
+	async () => {
+		await receiver?.close();
+		log('stopped');
+	},
+	{ exitCode: 0 },
+);
 
 async function main() {
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => shutdown(0));
 	const previous = await readInstance();
 	if (previous.n8nVersion && isOlder(N8N_VERSION, previous.n8nVersion)) {
 		// n8n migrates its database forward only; an older n8n fails on a newer database.
@@ -144,7 +129,7 @@ async function main() {
 		name: workflow.name,
 		events,
 		webhookId,
-		productionUrl: `${n8n.baseUrl}/webhook/${webhookId}/anon`,
+		productionUrl: webhookUrl(n8n.baseUrl, { webhookId }),
 		testUrl: `${n8n.baseUrl}/webhook-test/${webhookId}/anon`,
 	});
 	const instance = {
@@ -181,7 +166,7 @@ ready — n8n ${N8N_VERSION} with n8n-nodes-anon
 `);
 
 	log(`sending one signed example of each event type to "${instance.workflows.allEvents.name}"`);
-	for (const type of [...EVENT_TYPES, 'svix.ping']) {
+	for (const type of EXAMPLE_TYPES) {
 		const { status, body } = await sendEvent(instance.workflows.allEvents.productionUrl, {
 			type,
 			secret: signingSecret,
@@ -193,7 +178,9 @@ ready — n8n ${N8N_VERSION} with n8n-nodes-anon
 
 main().catch(async (error) => {
 	// Requests in flight fail while Ctrl-C stops n8n; that is not worth a stack trace.
-	if (stopping) return;
+	if (isInterrupted()) return;
 	console.error(error);
-	await shutdown(1);
+	await stopAllServers();
+	await receiver?.close();
+	process.exit(1);
 });

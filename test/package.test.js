@@ -1,7 +1,7 @@
 // What `npm pack` ships, and what the README promises. Plain JavaScript: it needs
 // child_process and fs, which n8n's lint (rightly) forbids in the package's TypeScript.
 const { execFileSync } = require('node:child_process');
-const { existsSync, readFileSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
@@ -64,14 +64,14 @@ describe('the published package', () => {
 describe('the README', () => {
 	const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 
-	it.each([
-		'link.opened',
-		'link.closed',
-		'job_run.completed',
-		'job_run.failed',
-		'workflow_run.completed',
-		'workflow_run.failed',
-	])('shows the item the tests expect for %s', (type) => {
+	// Every event type with an item in test/fixtures/items (the fixtures are the one list).
+	const types = readdirSync(path.join(root, 'test/fixtures/items')).map((file) => file.replace(/\.json$/, ''));
+
+	it('documents six event types', () => {
+		expect(types).toHaveLength(6);
+	});
+
+	it.each(types)('shows the item the tests expect for %s', (type) => {
 		const item = readFileSync(path.join(root, 'test/fixtures/items', `${type}.json`), 'utf8').trim();
 		expect(readme).toContain(`#### \`${type}\`\n`);
 		expect(readme).toContain(item);

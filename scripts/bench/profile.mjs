@@ -6,22 +6,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import {
-	N8nClient,
-	exampleBody,
-	installPackage,
-	newSigningSecret,
-	noOpWorkflow,
-	startN8n,
-	svixHeaders,
-	waitForAnonWebhook,
-} from '../lib/harness.mjs';
-import { fire, statusCounts } from '../lib/load.mjs';
+import { deliveryHeaders, exampleBody, newSigningSecret } from '../../test/harness/events.mjs';
+import { fire, statusCounts } from '../../test/harness/load.mjs';
+import { N8nClient, startN8n } from '../../test/harness/n8n.mjs';
+import { installPackage } from '../../test/harness/package.mjs';
+import { createAnonWorkflow, noOpWorkflow, webhookUrl } from '../../test/harness/workflows.mjs';
 
 const CATEGORIES = [
 	['expression engine isolate (@n8n/expression-runtime, isolated-vm)', (url) => /expression-runtime|isolated-vm/.test(url)],
 	['SQLite and ORM (executions, workflow lookups)', (url) => /sqlite3|@n8n\/typeorm|tarn/.test(url)],
-	// The package folder, not the cache folder (~/.cache/n8n-nodes-anon) n8n itself runs from.
+	// The package's own folder: the cache n8n runs from (ANON_N8N_CACHE) is named n8n-nodes-anon too.
 	['this package (n8n-nodes-anon)', (url) => url.includes('/node_modules/n8n-nodes-anon/')],
 	['idle (waiting for I/O)', (url, fn) => fn === '(idle)'],
 	['garbage collector', (url, fn) => fn === '(garbage collector)'],
@@ -44,15 +38,13 @@ export async function profileAnonTrigger({ packed, events = 400, concurrency = 1
 		await client.setUp();
 		const secret = newSigningSecret();
 		const credential = await client.createCredential({ name: 'Anon profile', signingSecret: secret });
-		const workflow = noOpWorkflow({ name: 'profile', credentialId: credential.id, credentialName: credential.name });
-		await client.createWorkflow(workflow);
-		const url = `${n8n.baseUrl}/webhook/${workflow.nodes[0].webhookId}/anon`;
-		await waitForAnonWebhook(url, { what: 'profile webhook' });
+		const workflow = await createAnonWorkflow(client, noOpWorkflow({ name: 'profile', credentialId: credential.id, credentialName: credential.name }));
+		const url = webhookUrl(n8n.baseUrl, workflow);
 		const body = await exampleBody('workflow_run.failed');
 		log(`  profiling ${events} events`);
 		const run = await fire(
 			events,
-			() => ({ url, body, headers: { 'content-type': 'application/json', ...svixHeaders({ secret, body }) } }),
+			() => ({ url, body, headers: deliveryHeaders({ secret, body }) }),
 			{ concurrency },
 		);
 		await n8n.stop(); // SIGTERM: Node writes the profile on exit

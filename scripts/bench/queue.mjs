@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // BENCHMARKS.md, queue mode: Anon events through n8n's queue mode (PostgreSQL + Redis +
 // main + 2 webhook processors behind a round-robin balancer + 1 or 2 workers, from
-// scripts/lib/queue.mjs), Anon Trigger → No Operation, Svix-signed requests.
+// test/harness/queue.mjs), Anon Trigger → No Operation, Svix-signed requests.
 //
 //   node scripts/bench/queue.mjs            (ANON_SKIP_BUILD=1 packs dist/ as is)
 //   QUEUE_BENCH_EVENTS=1000 QUEUE_BENCH_CONCURRENCY=16 node scripts/bench/queue.mjs
@@ -13,38 +13,26 @@
 // (SIGTERM, drained), the second restarts it. Each run uses its own workflow.
 import { fileURLToPath } from 'node:url';
 
-import { log, noOpWorkflow, waitFor } from '../lib/harness.mjs';
-import {
-	createActiveWorkflow,
-	distinctEvents,
-	listExecutions,
-	percentile,
-	sendConcurrently,
-	startQueueTopology,
-	webhookUrlOf,
-} from '../lib/queue.mjs';
+import { distinctEvents } from '../../test/harness/events.mjs';
+import { percentile, sendEvents } from '../../test/harness/load.mjs';
+import { log } from '../../test/harness/process.mjs';
+import { createActiveWorkflow, queueServiceVersions, startQueueTopology } from '../../test/harness/queue.mjs';
+import { noOpWorkflow, webhookUrl } from '../../test/harness/workflows.mjs';
 
 /** One measured run against `workflow`; returns a row. */
 async function measure(topology, workflow, { events, concurrency, label }) {
 	const batch = await distinctEvents(events, { prefix: `evt_bench_${workflow.id}` });
 	const lbBefore = [...topology.lb.counts];
 	const startedAt = Date.now();
-	const { results, elapsedMs } = await sendConcurrently(batch, {
-		url: webhookUrlOf(topology.lb.url, workflow),
+	const { results, wallMs: elapsedMs } = await sendEvents(batch, {
+		url: webhookUrl(topology.lb.url, workflow),
 		secret: topology.secret,
 		concurrency,
 	});
 	const accepted = results.filter((r) => r.status === 200 && r.body.includes('"accepted"'));
 	// Done when every execution has a final status; the last stoppedAt (same machine clock)
 	// gives the completion time without the polling interval's error.
-	const executions = await waitFor(
-		async () => {
-			const list = await listExecutions(topology.client, workflow.id);
-			const open = list.filter((e) => ['new', 'running', 'waiting'].includes(e.status));
-			return list.length >= accepted.length && open.length === 0 ? list : null;
-		},
-		{ timeoutMs: 600_000, intervalMs: 1000, what: `${accepted.length} executions` },
-	);
+	const executions = await topology.client.finishedExecutions(workflow.id, accepted.length, { timeoutMs: 600_000, intervalMs: 1000 });
 	const lastStop = Math.max(...executions.map((e) => Date.parse(e.stoppedAt)));
 	const allDoneSeconds = (lastStop - startedAt) / 1000;
 	const latencies = results.map((r) => r.ms);
@@ -67,12 +55,13 @@ async function measure(topology, workflow, { events, concurrency, label }) {
 }
 
 /**
- * Starts the topology, runs `events` signed events at `concurrency` with one worker, then
- * with two, stops everything, and returns the two rows. `warmup` events go first to each
+ * Starts the topology (with the `packed` package, or a fresh build), runs `events` signed
+ * events at `concurrency` with one worker, then with two, stops everything, and returns the
+ * two rows and the versions of PostgreSQL and Redis. `warmup` events go first to each
  * workflow (not measured), so JIT and connection pools are warm in both runs.
  */
-export async function benchQueue({ events = 1000, concurrency = 16, warmup = 50 } = {}) {
-	const topology = await startQueueTopology();
+export async function benchQueue({ events = 1000, concurrency = 16, warmup = 50, packed } = {}) {
+	const topology = await startQueueTopology({ packed });
 	try {
 		const rows = [];
 		// Run 1: one worker. SIGTERM lets worker-2 drain (nothing is queued yet anyway).
@@ -96,7 +85,7 @@ export async function benchQueue({ events = 1000, concurrency = 16, warmup = 50 
 				}),
 			);
 		}
-		return rows;
+		return { rows, versions: queueServiceVersions() };
 	} finally {
 		topology.workers = topology.workers.filter(Boolean);
 		await topology.stop();
@@ -122,7 +111,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const concurrency = Number(process.env.QUEUE_BENCH_CONCURRENCY || 16);
 	const t0 = Date.now();
 	try {
-		const rows = await benchQueue({ events, concurrency });
+		const { rows } = await benchQueue({ events, concurrency });
 		console.log(`\n${queueTable(rows)}\n`);
 		console.log(`(whole run ${((Date.now() - t0) / 1000).toFixed(0)} s, including start-up and shutdown)`);
 		process.exit(0);

@@ -22,22 +22,12 @@ import { promisify } from 'node:util';
 // module instance the scanner imports, which the scanner step checks.
 import axios from 'axios';
 
-import {
-	N8nClient,
-	REPO_ROOT,
-	TRIGGER_NODE_NAME,
-	buildAndPack,
-	ensureN8n,
-	expectedItem,
-	log,
-	newSigningSecret,
-	noOpWorkflow,
-	nodeOutput,
-	sendEvent,
-	startN8n,
-	waitFor,
-	waitForAnonWebhook,
-} from '../../scripts/lib/harness.mjs';
+import { expectedItem, newSigningSecret, sendEvent } from '../harness/events.mjs';
+import { N8nClient, nodeOutput, startN8n, waitForAnonWebhook } from '../harness/n8n.mjs';
+import { REPO_ROOT, buildAndPack } from '../harness/package.mjs';
+import { log, waitFor } from '../harness/process.mjs';
+import { ensureN8n } from '../harness/runtime.mjs';
+import { TRIGGER_NODE_NAME, noOpWorkflow } from '../harness/workflows.mjs';
 import { startRegistry } from '../harness/registry.mjs';
 
 const execFileAsync = promisify(execFile);

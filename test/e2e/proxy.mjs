@@ -14,26 +14,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 
-import {
-	EVENT_TYPES,
-	N8nClient,
-	TRIGGER_NODE_NAME,
-	buildAndPack,
-	ensureN8n,
-	exampleBody,
-	expectedItem,
-	freePort,
-	installPackage,
-	log,
-	newSigningSecret,
-	noOpWorkflow,
-	nodeOutput,
-	sleep,
-	startN8n,
-	stopAllN8n,
-	svixHeaders,
-	waitFor,
-} from '../../scripts/lib/harness.mjs';
+import { EVENT_TYPES, exampleBody, expectedItem, newSigningSecret, svixHeaders } from '../harness/events.mjs';
+import { N8nClient, nodeOutput, startN8n } from '../harness/n8n.mjs';
+import { buildAndPack, installPackage } from '../harness/package.mjs';
+import { freePort, log, sleep, stopAllServers, waitFor } from '../harness/process.mjs';
+import { ensureN8n } from '../harness/runtime.mjs';
+import { TRIGGER_NODE_NAME, noOpWorkflow } from '../harness/workflows.mjs';
 import { ensureNginx, startNginx } from '../harness/proxy.mjs';
 import { paced, request, rssMiB, sampleRss, startSlowBodies } from '../harness/slowBody.mjs';
 
@@ -115,7 +101,7 @@ describe('n8n behind nginx (TLS, N8N_WEBHOOK_URL at the proxy)', () => {
 	});
 
 	after(async () => {
-		await stopAllN8n();
+		await stopAllServers();
 		await ctx.proxy?.stop();
 		if (ctx.userFolder) await fs.rm(ctx.userFolder, { recursive: true, force: true });
 	});

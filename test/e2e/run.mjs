@@ -1,59 +1,48 @@
-#!/usr/bin/env node
 // End-to-end suite: a real n8n (version from N8N_VERSION, default 2.41.1) with this package
 // installed as n8n's community installer would, driven over HTTP with Svix-signed requests.
 //
-//   node test/e2e/run.mjs            (N8N_VERSION=1.123.81 node test/e2e/run.mjs for n8n 1.x)
+//   node --test test/e2e/run.mjs      (N8N_VERSION=1.123.81 for n8n 1.x; npm run test:e2e)
 //
 // It starts its own throwaway n8n (fresh user folder in a temp dir, free ports) and an
-// alert receiver, and stops both at the end, also on failure. The user folder is deleted
-// after a green run and kept (path printed) after a red one, for its n8n.log.
+// alert receiver, and stops both at the end, also on failure or Ctrl-C. The user folder is
+// deleted after a green run and kept (path printed) after a red one, for its n8n.log. The
+// tests share one n8n and run in order: (a) creates the workflows the others use.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { createRequire } from 'node:module';
+import { describe, test as nodeTest } from 'node:test';
 
 import {
 	EVENT_TYPES,
-	N8N_VERSION,
-	N8nClient,
+	exampleBody,
+	expectedItem,
+	newSigningSecret,
+	sendEvent,
+	svixHeaders,
+} from '../harness/events.mjs';
+import { nodeOutput, removeUserFolder, startSuiteInstance } from '../harness/n8n.mjs';
+import { log, stopAllServers, waitFor } from '../harness/process.mjs';
+import { N8N_VERSION } from '../harness/runtime.mjs';
+import { suiteHooks } from '../harness/suite.mjs';
+import {
 	TRIGGER_NODE_NAME,
 	alertWorkflow,
-	buildAndPack,
-	ensureN8n,
-	exampleBody,
+	createAnonWorkflow,
 	exampleWorkflow,
-	expectedItem,
-	installPackage,
-	log,
-	newSigningSecret,
 	noOpWorkflow,
-	nodeOutput,
-	sendEvent,
-	startN8n,
 	startReceiver,
-	stopAllN8n,
-	svixHeaders,
-	waitFor,
-	waitForAnonWebhook,
-} from '../../scripts/lib/harness.mjs';
+	webhookUrl as webhookUrlOn,
+} from '../harness/workflows.mjs';
 
 const { startAnonApiStandIn, JOB } = createRequire(import.meta.url)('../helpers/anonApiStandIn.js');
 
-// ---------------------------------------------------------------------------------------
-// A tiny sequential runner: each test gets a line, failures are listed with their error.
-// ---------------------------------------------------------------------------------------
-const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
-
-// ---------------------------------------------------------------------------------------
-// Fixture: n8n, owner, API key and credential (setUp); workflows (test a)
-// ---------------------------------------------------------------------------------------
 const SECRET = newSigningSecret();
-const ctx = {};
+const ctx = { workflows: {} };
+// Per test; set-up (installs, build, n8n start-up) has its own, longer limit.
+const TEST_TIMEOUT_MS = 120_000;
 
-const webhookUrl = (workflow) => `${ctx.n8n.baseUrl}/webhook/${workflow.webhookId}/anon`;
+const webhookUrl = (workflow) => webhookUrlOn(ctx.n8n.baseUrl, workflow);
 
 /** Execution ids of a workflow. */
 async function executionIds(workflow) {
@@ -88,328 +77,265 @@ async function assertNoExecutionsBesidesSentinel(workflow, before) {
 	assert.deepEqual(nodeOutput(execution, TRIGGER_NODE_NAME), [await expectedItem(workflow.sentinelType)]);
 }
 
-async function setUp() {
-	await ensureN8n();
-	ctx.userFolder = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-e2e-'));
-	await installPackage(ctx.userFolder, await buildAndPack());
-	ctx.receiver = await startReceiver();
-	// Debug level, so the secret-hygiene check reads everything n8n can log.
-	ctx.n8n = await startN8n({ userFolder: ctx.userFolder, env: { N8N_LOG_LEVEL: 'debug' } });
-
-	const client = (ctx.client = new N8nClient(ctx.n8n.baseUrl));
-	const owner = { email: 'e2e@anon.local', password: 'E2e-password-1' };
-	const setup = await client.setupOwner(owner);
-	assert.equal(setup.status, 200, `owner set-up: ${JSON.stringify(setup.body)}`);
-	await client.login(owner);
-	await client.createApiKey('e2e');
-	const credential = await client.createCredential({ name: 'Anon e2e', signingSecret: SECRET });
-	ctx.trigger = { credentialId: credential.id, credentialName: credential.name };
-
-	// Created (and activated) in test (a); the other tests skip if that failed.
-	ctx.workflows = {};
-}
-
 /** Creates a workflow, keeping its trigger's webhookId and a selected type for sentinels. */
 async function createWorkflow(definition, { activate = true, sentinelType } = {}) {
-	const created = await ctx.client.createWorkflow(definition, { activate });
-	const trigger = definition.nodes.find((node) => node.name === TRIGGER_NODE_NAME);
-	const workflow = { id: created.id, name: created.name, webhookId: trigger.webhookId, sentinelType };
-	if (activate) await waitForAnonWebhook(webhookUrl(workflow), { what: `the production webhook of "${workflow.name}"` });
-	return workflow;
+	return { ...(await createAnonWorkflow(ctx.client, definition, { activate })), sentinelType };
 }
 
-// ---------------------------------------------------------------------------------------
-// Tests
-// ---------------------------------------------------------------------------------------
-
-test('a. node type and credential type are registered; workflows using them activate', async () => {
-	const nodeTypes = await ctx.client.call('POST', '/rest/node-types', {
-		auth: 'cookie',
-		body: { nodeInfos: [{ name: 'n8n-nodes-anon.anonTrigger', version: 1.1 }] },
+/** Tests after (a) need its workflows; without them they fail at once, saying why. */
+function test(name, fn) {
+	return nodeTest(name, { timeout: TEST_TIMEOUT_MS }, async () => {
+		if (!ctx.workflows.all && !name.startsWith('a.')) throw new Error('skipped: workflows were not created in (a)');
+		await fn();
 	});
-	const descriptions = nodeTypes.data ?? nodeTypes;
-	assert.equal(descriptions.length, 1, `POST /rest/node-types: ${JSON.stringify(nodeTypes).slice(0, 300)}`);
-	// n8n 2.41.1 answers with the bare node name; the prefixed form is accepted too.
-	assert.match(descriptions[0].name, /^(n8n-nodes-anon\.)?anonTrigger$/);
-	assert.deepEqual(
-		descriptions[0].webhooks?.map((webhook) => webhook.path),
-		['anon'],
-	);
+}
 
-	const schema = await ctx.client.call('GET', '/api/v1/credentials/schema/anonWebhookApi', { auth: 'apiKey' });
-	assert.ok(schema.properties?.signingSecret, `credential schema: ${JSON.stringify(schema)}`);
-
-	const { workflows, trigger } = ctx;
-	workflows.all = await createWorkflow(noOpWorkflow({ ...trigger, name: 'e2e all events' }), {
-		sentinelType: 'link.opened',
-	});
-	workflows.selected = await createWorkflow(
-		noOpWorkflow({ ...trigger, name: 'e2e link.opened only', events: ['link.opened'] }),
-		{ sentinelType: 'link.opened' },
-	);
-	workflows.alert = await createWorkflow(await alertWorkflow({ ...trigger, alertUrl: ctx.receiver.url }));
-	workflows.testMode = await createWorkflow(noOpWorkflow({ ...trigger, name: 'e2e test mode' }), {
-		activate: false,
-	});
-	const active = await ctx.client.call('GET', `/api/v1/workflows/${workflows.all.id}`, { auth: 'apiKey' });
-	assert.equal(active.active, true);
-});
-
-test('b. every example event → one execution emitting the documented item', async () => {
-	const workflow = ctx.workflows.all;
-	for (const type of EVENT_TYPES) {
-		const before = await executionIds(workflow);
-		const response = await sendEvent(webhookUrl(workflow), { type, secret: SECRET });
-		assert.equal(response.status, 200, `${type}: ${JSON.stringify(response.body)}`);
-		const [execution] = await newExecutions(workflow, before, 1);
-		assert.equal(execution.status, 'success', `${type}: execution status`);
-		assert.equal(execution.mode, 'webhook', `${type}: execution mode`);
-		assert.deepEqual(nodeOutput(execution, TRIGGER_NODE_NAME), [await expectedItem(type)], type);
-	}
-});
-
-test('b2. an accepted event is answered 200 {"status":"accepted"} once its execution exists', async () => {
-	// Checks n8n's answer rather than the execution: the node sets responseData to '' so n8n
-	// answers with the node's own body (otherwise n8n would send the text "firstEntryJson").
-	const workflow = ctx.workflows.all;
-	const before = await executionIds(workflow);
-	const response = await sendEvent(webhookUrl(workflow), { type: 'link.closed', secret: SECRET });
-	// Wait for the execution first, so later tests do not see it arrive late.
-	await newExecutions(workflow, before, 1);
-	assert.equal(response.status, 200);
-	assert.deepEqual(response.body, { status: 'accepted', message: 'Anon event evt_01HX4J5T7B2C3D4E5F6G7H8J9K started the workflow.' });
-});
-
-test('c. unselected event types and svix.ping → 2xx "ignored", no execution', async () => {
-	const workflow = ctx.workflows.selected;
-	const before = await executionIds(workflow);
-	for (const type of [...EVENT_TYPES.filter((type) => type !== 'link.opened'), 'svix.ping']) {
-		const response = await sendEvent(webhookUrl(workflow), { type, secret: SECRET });
-		assert.ok(response.status >= 200 && response.status < 300, `${type}: ${response.status}`);
-		assert.equal(response.body.status, 'ignored', `${type}: ${JSON.stringify(response.body)}`);
-		assert.equal(response.body.reason, type === 'svix.ping' ? 'ping' : 'event_type_not_selected', type);
-	}
-	// svix.ping is ignored by an all-events trigger as well.
-	const allBefore = await executionIds(ctx.workflows.all);
-	const ping = await sendEvent(webhookUrl(ctx.workflows.all), { type: 'svix.ping', secret: SECRET });
-	assert.deepEqual([ping.status, ping.body.status, ping.body.reason], [200, 'ignored', 'ping']);
-
-	await assertNoExecutionsBesidesSentinel(workflow, before);
-	await assertNoExecutionsBesidesSentinel(ctx.workflows.all, allBefore);
-});
-
-test('d. wrong secret, tampered body, stale timestamp, missing headers → 401, no execution', async () => {
-	const workflow = ctx.workflows.all;
-	const url = webhookUrl(workflow);
-	const before = await executionIds(workflow);
-	const body = await exampleBody('link.opened');
-	const cases = [
-		['wrong secret', { body, secret: newSigningSecret() }, 'no_matching_signature'],
-		[
-			'tampered body',
-			{ body: body.replace('"link.opened"', '"link.closed"'), headers: svixHeaders({ secret: SECRET, body }) },
-			'no_matching_signature',
-		],
-		[
-			'timestamp 10 minutes old',
-			{ body, secret: SECRET, timestamp: new Date(Date.now() - 10 * 60_000) },
-			'timestamp_too_old',
-		],
-		['missing headers', { body, headers: {} }, 'missing_headers'],
-	];
-	for (const [name, request, reason] of cases) {
-		const response = await sendEvent(url, request);
-		assert.equal(response.status, 401, `${name}: ${JSON.stringify(response.body)}`);
-		assert.equal(response.body.status, 'rejected', name);
-		assert.equal(response.body.reason, reason, name);
-		assert.equal(typeof response.body.message, 'string', name);
-	}
-	await assertNoExecutionsBesidesSentinel(workflow, before);
-});
-
-test('e. the same svix-id twice → one execution, second answered "duplicate"', async () => {
-	const workflow = ctx.workflows.all;
-	const before = await executionIds(workflow);
-	const msgId = `msg_e2e_duplicate_${Date.now()}`;
-	const first = await sendEvent(webhookUrl(workflow), { type: 'job_run.completed', secret: SECRET, msgId });
-	assert.equal(first.status, 200, JSON.stringify(first.body));
-	// Svix re-signs each attempt with a new timestamp; the id stays.
-	const second = await sendEvent(webhookUrl(workflow), {
-		type: 'job_run.completed',
-		secret: SECRET,
-		msgId,
-		timestamp: new Date(Date.now() + 1000),
-	});
-	assert.equal(second.status, 200, JSON.stringify(second.body));
-	assert.equal(second.body.status, 'duplicate', JSON.stringify(second.body));
-	const [execution] = await newExecutions(workflow, before, 1);
-	assert.deepEqual(nodeOutput(execution, TRIGGER_NODE_NAME), [await expectedItem('job_run.completed')]);
-	// A later event proves no second execution of the duplicate is still on its way.
-	const afterFirst = await executionIds(workflow);
-	await assertNoExecutionsBesidesSentinel(workflow, afterFirst);
-});
-
-test('f. the README example (workflow_run.failed → Send Alert) → alert receiver gets run id and error', async () => {
-	const workflow = ctx.workflows.alert;
-	const before = await executionIds(workflow);
-	const response = await sendEvent(webhookUrl(workflow), { type: 'workflow_run.failed', secret: SECRET });
-	assert.equal(response.status, 200, JSON.stringify(response.body));
-	const [alert] = await waitFor(async () => (ctx.receiver.received.length ? ctx.receiver.received : null), {
-		what: 'the alert',
-	});
-	const event = JSON.parse(await exampleBody('workflow_run.failed'));
-	assert.equal(alert.method, 'POST');
-	const run = event.data.object;
-	assert.deepEqual(alert.body, {
-		text: `Anon workflow run ${run.id} failed: ${event.data.error_message}`,
-		workflow_run_id: run.id,
-		workflow_id: run.workflowId,
-		job_run_id: run.jobRunId,
-		error_message: event.data.error_message,
-		event_id: event.id,
-	});
-	const [execution] = await newExecutions(workflow, before, 1);
-	assert.equal(execution.status, 'success');
-	assert.equal(ctx.receiver.received.length, 1);
-});
-
-test('g. test mode: armed /webhook-test URL → one manual execution with the item', async () => {
-	const workflow = ctx.workflows.testMode;
-	const before = await executionIds(workflow);
-	const armed = await ctx.client.armTestWebhook(workflow.id, TRIGGER_NODE_NAME);
-	assert.equal(armed.data?.waitingForWebhook, true, JSON.stringify(armed));
-	const url = `${ctx.n8n.baseUrl}/webhook-test/${workflow.webhookId}/anon`;
-	const response = await sendEvent(url, { type: 'link.closed', secret: SECRET });
-	assert.equal(response.status, 200, JSON.stringify(response.body));
-	const [execution] = await newExecutions(workflow, before, 1);
-	assert.equal(execution.mode, 'manual');
-	assert.deepEqual(nodeOutput(execution, TRIGGER_NODE_NAME), [await expectedItem('link.closed')]);
-	// The test URL serves one call only.
-	const again = await sendEvent(url, { type: 'link.closed', secret: SECRET });
-	assert.equal(again.status, 404, JSON.stringify(again.body));
-});
-
-test('h. the README fresh-link example: link.closed → Get Job → Create Fresh Link → new link_url delivered', async () => {
-	// The Anon node talks to a stand-in of Anon's API that checks the Bearer key and the
-	// documented request bodies; the notification goes to a receiver of our own.
-	const apiKey = `anon_${randomBytes(16).toString('hex')}`;
-	const api = await startAnonApiStandIn({ apiKey });
-	const receiver = await startReceiver();
-	try {
-		const credential = await ctx.client.call('POST', '/api/v1/credentials', {
-			auth: 'apiKey',
-			// allowedHttpRequestDomains is n8n's own field; 1.x's public API insists on it.
-			body: { name: 'e2e Anon API', type: 'anonApi', data: { apiKey, baseUrl: api.baseUrl, allowedHttpRequestDomains: 'all' } },
-		});
-		const definition = await exampleWorkflow('anon-fresh-link-on-link-closed.json', {
-			...ctx.trigger,
-			apiCredential: { id: credential.id, name: credential.name },
-			urls: { 'Notify End User': receiver.url },
-		});
-		const workflow = await createWorkflow(definition);
-		const response = await sendEvent(webhookUrl(workflow), { type: 'link.closed', secret: SECRET });
-		assert.equal(response.status, 200, JSON.stringify(response.body));
-		const [notice] = await waitFor(async () => (receiver.received.length ? receiver.received : null), {
-			what: 'the fresh link notification',
-		});
-		const event = JSON.parse(await exampleBody('link.closed'));
-		const created = api.requests.find((request) => request.path === '/api/v2/link');
-		assert.ok(created, `requests to the API stand-in: ${JSON.stringify(api.requests.map((r) => r.path))}`);
-		assert.deepEqual(created.body, { external_id: event.data.object.external_id, job_id: [event.data.object.job_id] });
-		assert.match(notice.body.link_url, /^https:\/\/anon\.com\/link\//);
-		assert.deepEqual(
-			{ ...notice.body, link_url: undefined, expires_at: undefined },
-			{
-				external_id: event.data.object.external_id,
-				job_id: event.data.object.job_id,
-				job_name: JOB.name,
-				link_url: undefined,
-				expires_at: undefined,
-				previous_link_id: event.data.object.id,
-				previous_link_closed_at: event.data.object.closed_at,
-			},
-		);
-		assert.equal(receiver.received.length, 1);
-	} finally {
-		await receiver.close();
-		await api.close();
-	}
-});
-
-test('i. secret hygiene: at debug log level the secret is in neither the n8n log nor any execution', async () => {
-	const material = SECRET.slice('whsec_'.length);
-	const logText = await fs.readFile(ctx.n8n.logFile, 'utf8');
-	assert.match(logText, /debug/i, 'n8n logged at debug level');
-	assert.ok(!logText.includes(material), 'the secret is in the n8n log');
-	const workflows = await ctx.client.call('GET', '/api/v1/workflows?limit=250', { auth: 'apiKey' });
-	for (const workflow of workflows.data) {
-		const executions = await ctx.client.executions(workflow.id);
-		assert.ok(!JSON.stringify(executions).includes(material), `the secret is in an execution of ${workflow.name}`);
-	}
-});
-
-// ---------------------------------------------------------------------------------------
-
-async function main() {
-	const t0 = Date.now();
-	let passed = 0;
-	const failures = [];
-	const tearDown = async () => {
-		await ctx.receiver?.close();
-		await stopAllN8n();
-	};
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-		process.on(signal, async () => {
-			console.log(`E2E: interrupted by ${signal}, stopping`);
-			await tearDown();
-			if (ctx.userFolder) await fs.rm(ctx.userFolder, { recursive: true, force: true });
-			process.exit(130);
-		});
-	}
-
-	try {
-		log(`E2E: n8n ${N8N_VERSION}`);
-		await setUp();
-		log(`set-up done (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-		for (const { name, fn } of tests) {
-			const started = Date.now();
-			try {
-				if (!ctx.workflows.all && !name.startsWith('a.')) throw new Error('skipped: workflows were not created in (a)');
-				await fn();
-				passed++;
-				console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
-			} catch (error) {
-				failures.push({ name, error });
-				console.log(
-					`  ✗ ${name} (${Date.now() - started} ms)\n      ${String(error.stack ?? error)
-						.split('\n')
-						.join('\n      ')}`,
-				);
-			}
-		}
-	} catch (error) {
-		failures.push({ name: 'set-up', error });
-		console.log(
-			`  ✗ set-up\n      ${String(error.stack ?? error)
-				.split('\n')
-				.join('\n      ')}`,
-		);
-	} finally {
-		await tearDown();
-	}
-
-	const ok = failures.length === 0;
-	if (ctx.userFolder) {
-		if (ok) await fs.rm(ctx.userFolder, { recursive: true, force: true });
-		else
-			console.log(
-				`n8n user folder kept for inspection: ${ctx.userFolder} (log: ${path.join(ctx.userFolder, 'n8n.log')})`,
+describe(`end to end in n8n ${N8N_VERSION}`, () => {
+	suiteHooks({
+		async setUp() {
+			log(`E2E: n8n ${N8N_VERSION}`);
+			ctx.receiver = await startReceiver();
+			// Debug level, so the secret-hygiene check reads everything n8n can log.
+			Object.assign(
+				ctx,
+				await startSuiteInstance({
+					name: 'e2e',
+					env: { N8N_LOG_LEVEL: 'debug' },
+					owner: { email: 'e2e@anon.local', password: 'E2e-password-1' },
+					secret: SECRET,
+				}),
 			);
-	}
-	console.log(
-		`E2E SUMMARY: ${passed} passed, ${failures.length} failed (n8n ${N8N_VERSION}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
-	);
-	process.exit(ok ? 0 : 1);
-}
+		},
+		async tearDown({ ok }) {
+			await ctx.receiver?.close();
+			await stopAllServers();
+			await removeUserFolder(ctx.userFolder, { keep: !ok });
+		},
+	});
 
-main();
+	test('a. node type and credential type are registered; workflows using them activate', async () => {
+		const nodeTypes = await ctx.client.call('POST', '/rest/node-types', {
+			auth: 'cookie',
+			body: { nodeInfos: [{ name: 'n8n-nodes-anon.anonTrigger', version: 1.1 }] },
+		});
+		const descriptions = nodeTypes.data ?? nodeTypes;
+		assert.equal(descriptions.length, 1, `POST /rest/node-types: ${JSON.stringify(nodeTypes).slice(0, 300)}`);
+		// n8n 2.41.1 answers with the bare node name; the prefixed form is accepted too.
+		assert.match(descriptions[0].name, /^(n8n-nodes-anon\.)?anonTrigger$/);
+		assert.deepEqual(
+			descriptions[0].webhooks?.map((webhook) => webhook.path),
+			['anon'],
+		);
+
+		const schema = await ctx.client.call('GET', '/api/v1/credentials/schema/anonWebhookApi', { auth: 'apiKey' });
+		assert.ok(schema.properties?.signingSecret, `credential schema: ${JSON.stringify(schema)}`);
+
+		const { workflows, trigger } = ctx;
+		workflows.all = await createWorkflow(noOpWorkflow({ ...trigger, name: 'e2e all events' }), {
+			sentinelType: 'link.opened',
+		});
+		workflows.selected = await createWorkflow(
+			noOpWorkflow({ ...trigger, name: 'e2e link.opened only', events: ['link.opened'] }),
+			{ sentinelType: 'link.opened' },
+		);
+		workflows.alert = await createWorkflow(await alertWorkflow({ ...trigger, alertUrl: ctx.receiver.url }));
+		workflows.testMode = await createWorkflow(noOpWorkflow({ ...trigger, name: 'e2e test mode' }), {
+			activate: false,
+		});
+		const active = await ctx.client.call('GET', `/api/v1/workflows/${workflows.all.id}`, { auth: 'apiKey' });
+		assert.equal(active.active, true);
+	});
+
+	test('b. every example event → one execution emitting the documented item', async () => {
+		const workflow = ctx.workflows.all;
+		for (const type of EVENT_TYPES) {
+			const before = await executionIds(workflow);
+			const response = await sendEvent(webhookUrl(workflow), { type, secret: SECRET });
+			assert.equal(response.status, 200, `${type}: ${JSON.stringify(response.body)}`);
+			const [execution] = await newExecutions(workflow, before, 1);
+			assert.equal(execution.status, 'success', `${type}: execution status`);
+			assert.equal(execution.mode, 'webhook', `${type}: execution mode`);
+			assert.deepEqual(nodeOutput(execution, TRIGGER_NODE_NAME), [await expectedItem(type)], type);
+		}
+	});
+
+	test('b2. an accepted event is answered 200 {"status":"accepted"} once its execution exists', async () => {
+		// Checks n8n's answer rather than the execution: the node sets responseData to '' so n8n
+		// answers with the node's own body (otherwise n8n would send the text "firstEntryJson").
+		const workflow = ctx.workflows.all;
+		const before = await executionIds(workflow);
+		const response = await sendEvent(webhookUrl(workflow), { type: 'link.closed', secret: SECRET });
+		// Wait for the execution first, so later tests do not see it arrive late.
+		await newExecutions(workflow, before, 1);
+		assert.equal(response.status, 200);
+		assert.deepEqual(response.body, { status: 'accepted', message: 'Anon event evt_01HX4J5T7B2C3D4E5F6G7H8J9K started the workflow.' });
+	});
+
+	test('c. unselected event types and svix.ping → 2xx "ignored", no execution', async () => {
+		const workflow = ctx.workflows.selected;
+		const before = await executionIds(workflow);
+		for (const type of [...EVENT_TYPES.filter((type) => type !== 'link.opened'), 'svix.ping']) {
+			const response = await sendEvent(webhookUrl(workflow), { type, secret: SECRET });
+			assert.ok(response.status >= 200 && response.status < 300, `${type}: ${response.status}`);
+			assert.equal(response.body.status, 'ignored', `${type}: ${JSON.stringify(response.body)}`);
+			assert.equal(response.body.reason, type === 'svix.ping' ? 'ping' : 'event_type_not_selected', type);
+		}
+		// svix.ping is ignored by an all-events trigger as well.
+		const allBefore = await executionIds(ctx.workflows.all);
+		const ping = await sendEvent(webhookUrl(ctx.workflows.all), { type: 'svix.ping', secret: SECRET });
+		assert.deepEqual([ping.status, ping.body.status, ping.body.reason], [200, 'ignored', 'ping']);
+
+		await assertNoExecutionsBesidesSentinel(workflow, before);
+		await assertNoExecutionsBesidesSentinel(ctx.workflows.all, allBefore);
+	});
+
+	test('d. wrong secret, tampered body, stale timestamp, missing headers → 401, no execution', async () => {
+		const workflow = ctx.workflows.all;
+		const url = webhookUrl(workflow);
+		const before = await executionIds(workflow);
+		const body = await exampleBody('link.opened');
+		const cases = [
+			['wrong secret', { body, secret: newSigningSecret() }, 'no_matching_signature'],
+			[
+				'tampered body',
+				{ body: body.replace('"link.opened"', '"link.closed"'), headers: svixHeaders({ secret: SECRET, body }) },
+				'no_matching_signature',
+			],
+			[
+				'timestamp 10 minutes old',
+				{ body, secret: SECRET, timestamp: new Date(Date.now() - 10 * 60_000) },
+				'timestamp_too_old',
+			],
+			['missing headers', { body, headers: {} }, 'missing_headers'],
+		];
+		for (const [name, request, reason] of cases) {
+			const response = await sendEvent(url, request);
+			assert.equal(response.status, 401, `${name}: ${JSON.stringify(response.body)}`);
+			assert.equal(response.body.status, 'rejected', name);
+			assert.equal(response.body.reason, reason, name);
+			assert.equal(typeof response.body.message, 'string', name);
+		}
+		await assertNoExecutionsBesidesSentinel(workflow, before);
+	});
+
+	test('e. the same svix-id twice → one execution, second answered "duplicate"', async () => {
+		const workflow = ctx.workflows.all;
+		const before = await executionIds(workflow);
+		const msgId = `msg_e2e_duplicate_${Date.now()}`;
+		const first = await sendEvent(webhookUrl(workflow), { type: 'job_run.completed', secret: SECRET, msgId });
+		assert.equal(first.status, 200, JSON.stringify(first.body));
+		// Svix re-signs each attempt with a new timestamp; the id stays.
+		const second = await sendEvent(webhookUrl(workflow), {
+			type: 'job_run.completed',
+			secret: SECRET,
+			msgId,
+			timestamp: new Date(Date.now() + 1000),
+		});
+		assert.equal(second.status, 200, JSON.stringify(second.body));
+		assert.equal(second.body.status, 'duplicate', JSON.stringify(second.body));
+		const [execution] = await newExecutions(workflow, before, 1);
+		assert.deepEqual(nodeOutput(execution, TRIGGER_NODE_NAME), [await expectedItem('job_run.completed')]);
+		// A later event proves no second execution of the duplicate is still on its way.
+		const afterFirst = await executionIds(workflow);
+		await assertNoExecutionsBesidesSentinel(workflow, afterFirst);
+	});
+
+	test('f. the README example (workflow_run.failed → Send Alert) → alert receiver gets run id and error', async () => {
+		const workflow = ctx.workflows.alert;
+		const before = await executionIds(workflow);
+		const response = await sendEvent(webhookUrl(workflow), { type: 'workflow_run.failed', secret: SECRET });
+		assert.equal(response.status, 200, JSON.stringify(response.body));
+		const [alert] = await waitFor(async () => (ctx.receiver.received.length ? ctx.receiver.received : null), {
+			what: 'the alert',
+		});
+		const event = JSON.parse(await exampleBody('workflow_run.failed'));
+		assert.equal(alert.method, 'POST');
+		const run = event.data.object;
+		assert.deepEqual(alert.body, {
+			text: `Anon workflow run ${run.id} failed: ${event.data.error_message}`,
+			workflow_run_id: run.id,
+			workflow_id: run.workflowId,
+			job_run_id: run.jobRunId,
+			error_message: event.data.error_message,
+			event_id: event.id,
+		});
+		const [execution] = await newExecutions(workflow, before, 1);
+		assert.equal(execution.status, 'success');
+		assert.equal(ctx.receiver.received.length, 1);
+	});
+
+	test('g. test mode: armed /webhook-test URL → one manual execution with the item', async () => {
+		const workflow = ctx.workflows.testMode;
+		const before = await executionIds(workflow);
+		const armed = await ctx.client.armTestWebhook(workflow.id, TRIGGER_NODE_NAME);
+		assert.equal(armed.data?.waitingForWebhook, true, JSON.stringify(armed));
+		const url = `${ctx.n8n.baseUrl}/webhook-test/${workflow.webhookId}/anon`;
+		const response = await sendEvent(url, { type: 'link.closed', secret: SECRET });
+		assert.equal(response.status, 200, JSON.stringify(response.body));
+		const [execution] = await newExecutions(workflow, before, 1);
+		assert.equal(execution.mode, 'manual');
+		assert.deepEqual(nodeOutput(execution, TRIGGER_NODE_NAME), [await expectedItem('link.closed')]);
+		// The test URL serves one call only.
+		const again = await sendEvent(url, { type: 'link.closed', secret: SECRET });
+		assert.equal(again.status, 404, JSON.stringify(again.body));
+	});
+
+	test('h. the README fresh-link example: link.closed → Get Job → Create Fresh Link → new link_url delivered', async () => {
+		// The Anon node talks to a stand-in of Anon's API that checks the Bearer key and the
+		// documented request bodies; the notification goes to a receiver of our own.
+		const apiKey = `anon_${randomBytes(16).toString('hex')}`;
+		const api = await startAnonApiStandIn({ apiKey });
+		const receiver = await startReceiver();
+		try {
+			const credential = await ctx.client.call('POST', '/api/v1/credentials', {
+				auth: 'apiKey',
+				// allowedHttpRequestDomains is n8n's own field; 1.x's public API insists on it.
+				body: { name: 'e2e Anon API', type: 'anonApi', data: { apiKey, baseUrl: api.baseUrl, allowedHttpRequestDomains: 'all' } },
+			});
+			const definition = await exampleWorkflow('anon-fresh-link-on-link-closed.json', {
+				...ctx.trigger,
+				apiCredential: { id: credential.id, name: credential.name },
+				urls: { 'Notify End User': receiver.url },
+			});
+			const workflow = await createWorkflow(definition);
+			const response = await sendEvent(webhookUrl(workflow), { type: 'link.closed', secret: SECRET });
+			assert.equal(response.status, 200, JSON.stringify(response.body));
+			const [notice] = await waitFor(async () => (receiver.received.length ? receiver.received : null), {
+				what: 'the fresh link notification',
+			});
+			const event = JSON.parse(await exampleBody('link.closed'));
+			const created = api.requests.find((request) => request.path === '/api/v2/link');
+			assert.ok(created, `requests to the API stand-in: ${JSON.stringify(api.requests.map((r) => r.path))}`);
+			assert.deepEqual(created.body, { external_id: event.data.object.external_id, job_id: [event.data.object.job_id] });
+			assert.match(notice.body.link_url, /^https:\/\/anon\.com\/link\//);
+			assert.deepEqual(
+				{ ...notice.body, link_url: undefined, expires_at: undefined },
+				{
+					external_id: event.data.object.external_id,
+					job_id: event.data.object.job_id,
+					job_name: JOB.name,
+					link_url: undefined,
+					expires_at: undefined,
+					previous_link_id: event.data.object.id,
+					previous_link_closed_at: event.data.object.closed_at,
+				},
+			);
+			assert.equal(receiver.received.length, 1);
+		} finally {
+			await receiver.close();
+			await api.close();
+		}
+	});
+
+	test('i. secret hygiene: at debug log level the secret is in neither the n8n log nor any execution', async () => {
+		const material = SECRET.slice('whsec_'.length);
+		const logText = await fs.readFile(ctx.n8n.logFile, 'utf8');
+		assert.match(logText, /debug/i, 'n8n logged at debug level');
+		assert.ok(!logText.includes(material), 'the secret is in the n8n log');
+		const workflows = await ctx.client.call('GET', '/api/v1/workflows?limit=250', { auth: 'apiKey' });
+		for (const workflow of workflows.data) {
+			const executions = await ctx.client.executions(workflow.id);
+			assert.ok(!JSON.stringify(executions).includes(material), `the secret is in an execution of ${workflow.name}`);
+		}
+	});
+});

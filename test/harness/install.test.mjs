@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { childEnv, installOnce, npmRebuild } from '../../scripts/lib/harness.mjs';
+import { childEnv } from './process.mjs';
+import { installOnce, npmRebuild } from './runtime.mjs';
 
 let tmp;
 before(async () => {

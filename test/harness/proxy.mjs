@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import { log, sleep } from '../../scripts/lib/harness.mjs';
+import { log, sleep } from './process.mjs';
 
 const NGINX = '/usr/sbin/nginx';
 

@@ -15,16 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import {
-	CACHE_DIR,
-	REPO_ROOT,
-	childEnv,
-	ensureNode24,
-	freePort,
-	installOnce,
-	log,
-	sleep,
-} from '../../scripts/lib/harness.mjs';
+import { REPO_ROOT } from './package.mjs';
+import { childEnv, freePort, log, sleep } from './process.mjs';
+import { CACHE_DIR, ensureNode24, installOnce } from './runtime.mjs';
 
 const execFileAsync = promisify(execFile);
 

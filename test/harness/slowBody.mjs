@@ -9,7 +9,7 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 
-import { percentile } from '../../scripts/lib/load.mjs';
+import { percentile } from './load.mjs';
 
 /** Resident memory of a process in MiB (VmRSS in /proc/<pid>/status), or NaN once it is gone. */
 export function rssMiB(pid) {

@@ -18,24 +18,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import {
-	FIXTURES_DIR,
-	N8nClient,
-	buildAndPack,
-	ensureN8n,
-	exampleBody,
-	installPackage,
-	log,
-	newSigningSecret,
-	noOpWorkflow,
-	sleep,
-	startN8n,
-	stopAllN8n,
-	svixHeaders,
-	waitFor,
-	waitForAnonWebhook,
-} from '../../scripts/lib/harness.mjs';
-import { percentile, statusCounts } from '../../scripts/lib/load.mjs';
+import { FIXTURES_DIR, exampleBody, newSigningSecret, svixHeaders } from '../harness/events.mjs';
+import { N8nClient, startN8n, waitForAnonWebhook } from '../harness/n8n.mjs';
+import { buildAndPack, installPackage } from '../harness/package.mjs';
+import { log, sleep, stopAllServers, waitFor } from '../harness/process.mjs';
+import { ensureN8n } from '../harness/runtime.mjs';
+import { noOpWorkflow } from '../harness/workflows.mjs';
+import { percentile, statusCounts } from '../harness/load.mjs';
 import { paced, rssMiB, sampleRss, startSlowBodies } from '../harness/slowBody.mjs';
 
 const SLOW = 150;
@@ -214,7 +203,7 @@ describe(`slow bodies: ${SLOW} trickling connections while ${VALID} valid events
 
 	after(async () => {
 		printTable();
-		await stopAllN8n();
+		await stopAllServers();
 		// Kept after a failure, for n8n.log.
 		if (ctx.failed) log(`n8n user folder kept: ${ctx.userFolder}`);
 		else if (ctx.userFolder) await fs.rm(ctx.userFolder, { recursive: true, force: true });

@@ -1,46 +1,39 @@
-#!/usr/bin/env node
 // Editor-experience suite: a real n8n (N8N_VERSION, default 2.41.1) with this package installed
 // as n8n's community installer would, driven in a real headless Chromium with Playwright.
 //
-//   npm run test:ui            (node test/ui/run.mjs)
+//   npm run test:ui            (node --test test/ui/run.mjs)
 //
 // It checks what a new user sees: the Anon Trigger in the nodes panel (light and dark theme),
 // its parameters panel, creating its credential (a malformed and a valid signing secret),
 // "Listen for test event" with a signed example sent to the test URL shown, and importing
-// the README's example workflow. Screenshots of each step are (re)written to docs/.
+// the README's example workflow. Screenshots of each step go to a temp folder (path printed);
+// UPDATE_SCREENSHOTS=1 (re)writes them in docs/ instead, for the README.
 //
 // Needs Chromium at /usr/bin/chromium (Debian: apt-get install -y chromium; another path via
 // CHROMIUM_PATH) and the devDependency playwright-core (no browser download). It starts its
 // own throwaway n8n (fresh user folder in a temp dir, free ports) and Chromium (fresh
-// profile), and stops both at the end, also on failure. On a failure the screenshot and the
-// page's console log of each failed step are saved in a temp folder (path printed), and the
-// n8n user folder is kept for its n8n.log.
-//
-// Plain ESM JavaScript for Node 20 (outside n8n's lint scope).
+// profile), and stops both at the end, also on failure or Ctrl-C. On a failure the screenshot
+// and the page's console log of each failed step are saved in a temp folder (path printed),
+// and the n8n user folder is kept for its n8n.log. The steps share one browser and run in order.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { beforeEach, describe, test as nodeTest } from 'node:test';
 
 import { chromium, selectors } from 'playwright-core';
 
-import {
-	EVENT_TYPES,
-	N8N_VERSION,
-	N8nClient,
-	buildAndPack,
-	ensureN8n,
-	installPackage,
-	log,
-	newSigningSecret,
-	sendEvent,
-	startN8n,
-	stopAllN8n,
-} from '../../scripts/lib/harness.mjs';
+import { EVENT_TYPES, catalogEventTypes, newSigningSecret, sendEvent } from '../harness/events.mjs';
+import { removeUserFolder, startSuiteInstance } from '../harness/n8n.mjs';
+import { REPO_ROOT } from '../harness/package.mjs';
+import { log, onInterrupt, stopAllServers } from '../harness/process.mjs';
+import { N8N_VERSION } from '../harness/runtime.mjs';
+import { suiteHooks } from '../harness/suite.mjs';
 
-const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const DOCS_DIR = path.join(REPO_ROOT, 'docs');
+// Screenshots go to docs/ (the README shows them) only when asked, so a test run leaves the
+// work tree as it was.
+const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 const EXAMPLE_FILE = path.join(REPO_ROOT, 'examples', 'anon-workflow-run-failed-alert.json');
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // Flags that keep Chromium off the network (this machine's is closed: without them Chromium
@@ -61,11 +54,10 @@ const ACTION_TIMEOUT_MS = 20_000;
 const NAVIGATION_TIMEOUT_MS = 45_000;
 
 const OWNER = { email: 'ui@anon.local', password: 'Ui-password-1' };
-// The Events selector: "All Events", then every known type in the harness's order.
-const EVENT_OPTIONS = ['All Events', ...EVENT_TYPES];
-const TRIGGER_ACTIONS = EVENT_OPTIONS.map((name) =>
-	name === 'All Events' ? 'On all events' : `On ${name.replace(/[._]/g, ' ')}`,
-);
+// The Events selector: "All Events", then the node catalog's types in its order (read from
+// dist/ once the set-up has built it); the trigger actions "On …" likewise.
+let EVENT_OPTIONS;
+let TRIGGER_ACTIONS;
 const OPTION_NAMES = [
 	'Additional Event Types',
 	'Ignore Test Job Runs',
@@ -80,29 +72,25 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 // n8n marks its elements with data-test-id (Playwright's default is data-testid).
 selectors.setTestIdAttribute('data-test-id');
 
-// ---------------------------------------------------------------------------------------
-// A tiny sequential runner, as in test/e2e/run.mjs
-// ---------------------------------------------------------------------------------------
-const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
-
 const ctx = { consoleLines: [] };
 
-async function setUp() {
+async function startEditorSession() {
 	await fs.access(CHROMIUM_PATH).catch(() => {
 		throw new Error(`no Chromium at ${CHROMIUM_PATH} (Debian: apt-get install -y chromium; or set CHROMIUM_PATH)`);
 	});
-	await ensureN8n();
-	ctx.userFolder = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-ui-'));
-	await installPackage(ctx.userFolder, await buildAndPack());
-	ctx.n8n = await startN8n({ userFolder: ctx.userFolder });
-	const client = (ctx.client = new N8nClient(ctx.n8n.baseUrl));
-	const setup = await client.setupOwner(OWNER);
-	assert.equal(setup.status, 200, `owner set-up: ${JSON.stringify(setup.body)}`);
-	await client.login(OWNER);
-	await client.createApiKey('ui');
+	ctx.screenshotDir = UPDATE_SCREENSHOTS ? DOCS_DIR : await fs.mkdtemp(path.join(os.tmpdir(), 'anon-ui-screenshots-'));
+	Object.assign(ctx, await startSuiteInstance({ name: 'ui', owner: OWNER }));
+	const catalog = catalogEventTypes();
+	// Every type in the node's catalog has an example and an item in test/fixtures.
+	assert.deepEqual([...catalog].sort(), EVENT_TYPES, 'event types of the node catalog and of test/fixtures/events');
+	EVENT_OPTIONS = ['All Events', ...catalog];
+	TRIGGER_ACTIONS = EVENT_OPTIONS.map((name) => (name === 'All Events' ? 'On all events' : `On ${name.replace(/[._]/g, ' ')}`));
 
 	ctx.profileDir = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-ui-chromium-'));
+	onInterrupt(async () => {
+		await ctx.browser?.close().catch(() => {});
+		await fs.rm(ctx.profileDir, { recursive: true, force: true });
+	});
 	log(`starting Chromium (${CHROMIUM_PATH}, profile ${ctx.profileDir})`);
 	ctx.browser = await chromium.launchPersistentContext(ctx.profileDir, {
 		executablePath: CHROMIUM_PATH,
@@ -113,7 +101,7 @@ async function setUp() {
 		locale: 'en-US',
 		timezoneId: 'UTC',
 		reducedMotion: 'reduce',
-		// This script stops Chromium itself on signals (Playwright's own SIGINT handler would
+		// The harness stops Chromium itself on signals (Playwright's own SIGINT handler would
 		// exit before n8n is stopped and the temp folders are removed).
 		handleSIGINT: false,
 		handleSIGTERM: false,
@@ -136,10 +124,10 @@ async function setUp() {
 	log('Chromium ready');
 }
 
-async function tearDown() {
+async function stopEditorSession() {
 	await ctx.browser?.close().catch(() => {});
 	ctx.browser = null;
-	await stopAllN8n();
+	await stopAllServers();
 	if (ctx.profileDir) await fs.rm(ctx.profileDir, { recursive: true, force: true });
 }
 
@@ -214,13 +202,14 @@ async function closeToasts() {
 }
 
 /**
- * Writes docs/<name>.jpg (the whole viewport). JPEG, not PNG: `n8n-node build` copies every
- * .png and .svg of the repository into dist/, which would ship the screenshots to npm.
+ * Writes <name>.jpg (the whole viewport) into docs/ with UPDATE_SCREENSHOTS=1, else into a
+ * temp folder. JPEG, not PNG: `n8n-node build` copies every .png and .svg of the repository
+ * into dist/, which would ship the screenshots to npm.
  */
 async function screenshot(name) {
 	await ctx.page.mouse.move(1, 1);
 	await ctx.page.screenshot({
-		path: path.join(DOCS_DIR, `${name}.jpg`),
+		path: path.join(ctx.screenshotDir, `${name}.jpg`),
 		type: 'jpeg',
 		quality: 85,
 		animations: 'disabled',
@@ -235,197 +224,6 @@ async function shownWebhookUrl(ndv, which) {
 	await ndv.locator(`[data-test-id="radio-button-${which}"][aria-checked="true"]`).waitFor();
 	return (await section.locator('.webhook-url').innerText()).trim();
 }
-
-// ---------------------------------------------------------------------------------------
-// Tests
-// ---------------------------------------------------------------------------------------
-
-test('1. sign in through the editor as the owner', async () => {
-	const { page } = ctx;
-	await page.goto(`${ctx.n8n.baseUrl}/signin`);
-	await page.getByLabel('Email').fill(OWNER.email);
-	await page.getByLabel('Password').fill(OWNER.password);
-	await page.getByTestId('form-submit-button').click();
-	await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-	ctx.signedIn = true;
-});
-
-for (const theme of ['light', 'dark']) {
-	test(`1. nodes panel: "Anon" search shows the trigger with its ${theme} icon (${theme} theme)`, async () => {
-		await openNewWorkflow(theme);
-		const entry = await searchAnon();
-		// In "What triggers this workflow?" n8n lists the package as one entry that carries
-		// the trigger's description and opens its trigger actions.
-		await entry.getByText('Starts the workflow when Anon reports a link, job run or workflow run event').waitFor();
-		const icon = entry.locator('img').first();
-		await icon.waitFor();
-		const image = await icon.evaluate((img) => ({
-			src: img.getAttribute('src'),
-			loaded: img.complete && img.naturalWidth > 0,
-		}));
-		const file = theme === 'dark' ? 'anon.dark.svg' : 'anon.svg';
-		assert.equal(image.src, `/icons/n8n-nodes-anon/dist/nodes/Anon/${file}`, 'icon source');
-		assert.ok(image.loaded, `icon ${image.src} did not load`);
-		await screenshot(`ui-search-${theme}`);
-
-		await entry.click();
-		const creator = ctx.page.getByTestId('node-creator');
-		await creator.getByText('Triggers (7)').waitFor();
-		for (const action of TRIGGER_ACTIONS) {
-			await creator.getByText(action, { exact: true }).waitFor();
-		}
-		await screenshot(`ui-search-details-${theme}`);
-	});
-}
-
-for (const theme of ['light', 'dark']) {
-	test(`2. node panel: set-up notice, events, options and webhook URLs (${theme} theme)`, async () => {
-		await openNewWorkflow(theme);
-		const ndv = await addAnonTrigger('On all events');
-
-		const notice = ndv.getByText(/Set up in Anon: open/);
-		await notice.waitFor();
-		assert.match(await notice.innerText(), /dashboard\.anon\.com\/webhooks/);
-		assert.equal(
-			await notice.getByRole('link', { name: 'dashboard.anon.com/webhooks' }).getAttribute('href'),
-			'https://dashboard.anon.com/webhooks',
-		);
-
-		const baseUrl = ctx.n8n.baseUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-		const testUrl = await shownWebhookUrl(ndv, 'test');
-		const productionUrl = await shownWebhookUrl(ndv, 'production');
-		assert.match(testUrl, new RegExp(`^${baseUrl}/webhook-test/${UUID}/anon$`), 'test URL');
-		assert.match(productionUrl, new RegExp(`^${baseUrl}/webhook/${UUID}/anon$`), 'production URL');
-		await shownWebhookUrl(ndv, 'test');
-
-		// The trigger action chose "All Events"; the selector lists every known type.
-		await ndv.getByTestId('parameter-input-events').getByText('All Events').waitFor();
-		await ndv.getByTestId('parameter-input-events').click();
-		assert.deepEqual(await openDropdownOptions(), EVENT_OPTIONS, 'Events options');
-		await screenshot(`ui-node-events-${theme}`);
-		await closeDropdown();
-
-		await ndv.getByTestId('collection-parameter-add').click();
-		assert.deepEqual(await openDropdownOptions(), OPTION_NAMES, 'Options → Add option');
-		await screenshot(`ui-node-panel-${theme}`);
-		await closeDropdown();
-	});
-}
-
-test('3. credential: a malformed signing secret is reported clearly; a valid one saves', async () => {
-	const { page } = ctx;
-	await openNewWorkflow('light');
-	const ndv = await addAnonTrigger('On workflow run failed');
-	// The dialog fetches the new credential's name; saving before it arrives sends an empty one.
-	const named = page.waitForResponse((response) => response.url().includes('/rest/credentials/new'));
-	await ndv.getByText(CREDENTIAL_BUTTON).click();
-	await named;
-	const dialog = page.getByTestId('credential-edit-dialog');
-	const secretInput = dialog.getByTestId('parameter-input-signingSecret').locator('input');
-
-	/** Types the secret, saves (n8n then tests the credential) and returns the test's answer. */
-	const saveWith = async (secret) => {
-		await secretInput.fill(secret);
-		const answer = page.waitForResponse(
-			(response) => response.url().endsWith('/rest/credentials/test') && response.request().method() === 'POST',
-		);
-		await page.getByTestId('credential-save-button').click();
-		return (await (await answer).json()).data;
-	};
-
-	const bad = await saveWith('whsec_not*base64');
-	assert.equal(bad.status, 'Error', JSON.stringify(bad));
-	assert.match(bad.message, /not valid base64/);
-	// What the user sees: n8n's banner, and the node's message under "More details".
-	await dialog.getByText('Couldn’t connect with these settings').waitFor();
-	await dialog.getByText('More details').click();
-	const detail = dialog.getByText(/The signing secret is not valid base64/);
-	await detail.waitFor();
-	assert.match(await detail.innerText(), /not valid base64 after its "whsec_" prefix/);
-	await closeToasts();
-	await screenshot('ui-credential-error-light');
-
-	ctx.secret = newSigningSecret();
-	const good = await saveWith(ctx.secret);
-	assert.equal(good.status, 'OK', JSON.stringify(good));
-	assert.match(good.message, /^Valid signing secret/);
-	// A passing test closes the dialog; the node now uses the saved credential.
-	await dialog.waitFor({ state: 'hidden' });
-	const selected = ndv.getByTestId('node-credentials-select').locator('input');
-	await selected.waitFor();
-	assert.equal(await selected.inputValue(), 'Anon Webhook Signing Secret account');
-	ctx.credentialSaved = true;
-});
-
-test('4. "Listen for test event" + a signed workflow_run.failed to the test URL shown → item in the output', async () => {
-	const { page } = ctx;
-	if (!ctx.credentialSaved) {
-		// Test 3 failed: replace what it left with one good credential (API), so this step runs.
-		const { data } = await ctx.client.call('GET', '/api/v1/credentials', {
-			auth: 'apiKey',
-		});
-		for (const credential of data.filter((credential) => credential.type === 'anonWebhookApi')) {
-			await ctx.client.call('DELETE', `/api/v1/credentials/${credential.id}`, {
-				auth: 'apiKey',
-			});
-		}
-		ctx.secret = newSigningSecret();
-		await ctx.client.createCredential({
-			name: 'Anon Webhook Signing Secret account',
-			signingSecret: ctx.secret,
-		});
-	}
-	await openNewWorkflow('light');
-	const ndv = await addAnonTrigger('On workflow run failed');
-	// n8n picks the only credential of the type for a new node.
-	await ndv.getByTestId('node-credentials-select').waitFor();
-	const testUrl = await shownWebhookUrl(ndv, 'test');
-	assert.match(testUrl, new RegExp(`/webhook-test/${UUID}/anon$`));
-
-	// The trigger panel's button ("Listen for test event"; n8n 2.x labels it "Execute step").
-	await ndv.getByTestId('trigger-execute-button').click();
-	await ndv.getByText('Listening for test event').waitFor();
-	await closeToasts();
-	await screenshot('ui-listening-light');
-
-	const response = await sendEvent(testUrl, {
-		type: 'workflow_run.failed',
-		secret: ctx.secret,
-	});
-	assert.equal(response.status, 200, JSON.stringify(response.body));
-	assert.equal(response.body.status, 'accepted', JSON.stringify(response.body));
-
-	const output = page.getByTestId('output-panel');
-	await output.getByTestId('ndv-items-count').getByText('1 item').waitFor();
-	await output.getByTestId('radio-button-json').click();
-	const data = output.getByTestId('ndv-data-container');
-	await data.getByText('Workflow execution failed: Timeout waiting for element').waitFor();
-	const text = await data.innerText();
-	for (const expected of ['error_message', 'FAILED', 'workflow_run.failed', '550e8400-e29b-41d4-a716-446655440005']) {
-		assert.ok(text.includes(expected), `output shows ${expected}:\n${text.slice(0, 600)}`);
-	}
-	await closeToasts();
-	await screenshot('ui-test-event-light');
-});
-
-test('5. importing examples/anon-workflow-run-failed-alert.json shows Anon Trigger → Send Alert', async () => {
-	const { page } = ctx;
-	await openNewWorkflow('light');
-	// The hidden file input behind the workflow menu's "Import from File...".
-	await page.getByTestId('workflow-import-input').setInputFiles(EXAMPLE_FILE);
-	const trigger = page.locator('[data-test-id="canvas-node"][data-node-name="Anon Trigger"]');
-	await trigger.waitFor();
-	assert.equal(await trigger.getAttribute('data-node-type'), 'n8n-nodes-anon.anonTrigger');
-	await page.locator('[data-test-id="canvas-node"][data-node-name="Send Alert"]').waitFor();
-	await page
-		.locator('[data-test-id="edge"][data-source-node-name="Anon Trigger"][data-target-node-name="Send Alert"]')
-		.waitFor({ state: 'attached' });
-	await page.getByTestId('canvas-node').getByText('workflow_run.failed').waitFor();
-	await closeToasts();
-	await screenshot('ui-example-workflow-light');
-});
-
-// ---------------------------------------------------------------------------------------
 
 /** Saves a screenshot and the console log of a failed step; returns the folder. */
 async function saveFailure(name) {
@@ -443,72 +241,216 @@ async function saveFailure(name) {
 	console.log(`      screenshot and console log: ${ctx.failureDir}/${slug}.*`);
 }
 
-async function main() {
-	const t0 = Date.now();
-	let passed = 0;
-	const failures = [];
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-		process.on(signal, async () => {
-			console.log(`UI: interrupted by ${signal}, stopping`);
-			ctx.interrupted = true;
-			await tearDown();
-			if (ctx.userFolder) await fs.rm(ctx.userFolder, { recursive: true, force: true });
-			process.exit(130);
+// A step is a few page loads and clicks.
+const TEST_TIMEOUT_MS = 3 * 60_000;
+
+/** Steps after the sign-in need the session; without it they fail at once, saying why. */
+const test = (name, fn) =>
+	nodeTest(name, { timeout: TEST_TIMEOUT_MS }, async () => {
+		if (!ctx.signedIn && !name.startsWith('1. sign in')) throw new Error('skipped: not signed in');
+		await fn();
+	});
+
+describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
+	suiteHooks({
+		async setUp() {
+			log(`UI: n8n ${N8N_VERSION}`);
+			await startEditorSession();
+		},
+		async tearDown({ ok }) {
+			await stopEditorSession();
+			await removeUserFolder(ctx.userFolder, { keep: !ok });
+			if (ctx.screenshotDir) log(`screenshots: ${ctx.screenshotDir}${UPDATE_SCREENSHOTS ? '' : ' (UPDATE_SCREENSHOTS=1 writes them to docs/)'}`);
+			if (ctx.failureDir) log(`failure screenshots and console logs: ${ctx.failureDir}`);
+		},
+		onFailure: saveFailure,
+	});
+	beforeEach(() => {
+		ctx.consoleLines.length = 0;
+	});
+
+	test('1. sign in through the editor as the owner', async () => {
+		const { page } = ctx;
+		await page.goto(`${ctx.n8n.baseUrl}/signin`);
+		await page.getByLabel('Email').fill(OWNER.email);
+		await page.getByLabel('Password').fill(OWNER.password);
+		await page.getByTestId('form-submit-button').click();
+		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+		ctx.signedIn = true;
+	});
+
+	for (const theme of ['light', 'dark']) {
+		test(`1. nodes panel: "Anon" search shows the trigger with its ${theme} icon (${theme} theme)`, async () => {
+			await openNewWorkflow(theme);
+			const entry = await searchAnon();
+			// In "What triggers this workflow?" n8n lists the package as one entry that carries
+			// the trigger's description and opens its trigger actions.
+			await entry.getByText('Starts the workflow when Anon reports a link, job run or workflow run event').waitFor();
+			const icon = entry.locator('img').first();
+			await icon.waitFor();
+			const image = await icon.evaluate((img) => ({
+				src: img.getAttribute('src'),
+				loaded: img.complete && img.naturalWidth > 0,
+			}));
+			const file = theme === 'dark' ? 'anon.dark.svg' : 'anon.svg';
+			assert.equal(image.src, `/icons/n8n-nodes-anon/dist/nodes/Anon/${file}`, 'icon source');
+			assert.ok(image.loaded, `icon ${image.src} did not load`);
+			await screenshot(`ui-search-${theme}`);
+
+			await entry.click();
+			const creator = ctx.page.getByTestId('node-creator');
+			await creator.getByText('Triggers (7)').waitFor();
+			for (const action of TRIGGER_ACTIONS) {
+				await creator.getByText(action, { exact: true }).waitFor();
+			}
+			await screenshot(`ui-search-details-${theme}`);
 		});
 	}
 
-	try {
-		log(`UI: n8n ${N8N_VERSION}`);
-		await fs.mkdir(DOCS_DIR, { recursive: true });
-		await setUp();
-		log(`set-up done (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-		for (const { name, fn } of tests) {
-			if (ctx.interrupted) break;
-			const started = Date.now();
-			ctx.consoleLines.length = 0;
-			try {
-				if (!ctx.signedIn && !name.startsWith('1. sign in')) throw new Error('skipped: not signed in');
-				await fn();
-				passed++;
-				console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
-			} catch (error) {
-				if (ctx.interrupted) break;
-				failures.push({ name, error });
-				console.log(
-					`  ✗ ${name} (${Date.now() - started} ms)\n      ${String(error.stack ?? error)
-						.split('\n')
-						.join('\n      ')}`,
-				);
-				await saveFailure(name);
-			}
-		}
-	} catch (error) {
-		failures.push({ name: 'set-up', error });
-		console.log(
-			`  ✗ set-up\n      ${String(error.stack ?? error)
-				.split('\n')
-				.join('\n      ')}`,
-		);
-		await saveFailure('set-up');
-	} finally {
-		await tearDown();
-	}
-	// The signal handler reports and exits.
-	if (ctx.interrupted) await new Promise(() => {});
+	for (const theme of ['light', 'dark']) {
+		test(`2. node panel: set-up notice, events, options and webhook URLs (${theme} theme)`, async () => {
+			await openNewWorkflow(theme);
+			const ndv = await addAnonTrigger('On all events');
 
-	const ok = failures.length === 0;
-	if (ctx.userFolder) {
-		if (ok) await fs.rm(ctx.userFolder, { recursive: true, force: true });
-		else
-			console.log(
-				`n8n user folder kept for inspection: ${ctx.userFolder} (log: ${path.join(ctx.userFolder, 'n8n.log')})`,
+			const notice = ndv.getByText(/Set up in Anon: open/);
+			await notice.waitFor();
+			assert.match(await notice.innerText(), /dashboard\.anon\.com\/webhooks/);
+			assert.equal(
+				await notice.getByRole('link', { name: 'dashboard.anon.com/webhooks' }).getAttribute('href'),
+				'https://dashboard.anon.com/webhooks',
 			);
-	}
-	if (ctx.failureDir) console.log(`failure screenshots and console logs: ${ctx.failureDir}`);
-	console.log(
-		`UI SUMMARY: ${passed} passed, ${failures.length} failed (n8n ${N8N_VERSION}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
-	);
-	process.exit(ok ? 0 : 1);
-}
 
-main();
+			const baseUrl = ctx.n8n.baseUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+			const testUrl = await shownWebhookUrl(ndv, 'test');
+			const productionUrl = await shownWebhookUrl(ndv, 'production');
+			assert.match(testUrl, new RegExp(`^${baseUrl}/webhook-test/${UUID}/anon$`), 'test URL');
+			assert.match(productionUrl, new RegExp(`^${baseUrl}/webhook/${UUID}/anon$`), 'production URL');
+			await shownWebhookUrl(ndv, 'test');
+
+			// The trigger action chose "All Events"; the selector lists every known type.
+			await ndv.getByTestId('parameter-input-events').getByText('All Events').waitFor();
+			await ndv.getByTestId('parameter-input-events').click();
+			assert.deepEqual(await openDropdownOptions(), EVENT_OPTIONS, 'Events options');
+			await screenshot(`ui-node-events-${theme}`);
+			await closeDropdown();
+
+			await ndv.getByTestId('collection-parameter-add').click();
+			assert.deepEqual(await openDropdownOptions(), OPTION_NAMES, 'Options → Add option');
+			await screenshot(`ui-node-panel-${theme}`);
+			await closeDropdown();
+		});
+	}
+
+	test('3. credential: a malformed signing secret is reported clearly; a valid one saves', async () => {
+		const { page } = ctx;
+		await openNewWorkflow('light');
+		const ndv = await addAnonTrigger('On workflow run failed');
+		// The dialog fetches the new credential's name; saving before it arrives sends an empty one.
+		const named = page.waitForResponse((response) => response.url().includes('/rest/credentials/new'));
+		await ndv.getByText(CREDENTIAL_BUTTON).click();
+		await named;
+		const dialog = page.getByTestId('credential-edit-dialog');
+		const secretInput = dialog.getByTestId('parameter-input-signingSecret').locator('input');
+
+		/** Types the secret, saves (n8n then tests the credential) and returns the test's answer. */
+		const saveWith = async (secret) => {
+			await secretInput.fill(secret);
+			const answer = page.waitForResponse(
+				(response) => response.url().endsWith('/rest/credentials/test') && response.request().method() === 'POST',
+			);
+			await page.getByTestId('credential-save-button').click();
+			return (await (await answer).json()).data;
+		};
+
+		const bad = await saveWith('whsec_not*base64');
+		assert.equal(bad.status, 'Error', JSON.stringify(bad));
+		assert.match(bad.message, /not valid base64/);
+		// What the user sees: n8n's banner, and the node's message under "More details".
+		await dialog.getByText('Couldn’t connect with these settings').waitFor();
+		await dialog.getByText('More details').click();
+		const detail = dialog.getByText(/The signing secret is not valid base64/);
+		await detail.waitFor();
+		assert.match(await detail.innerText(), /not valid base64 after its "whsec_" prefix/);
+		await closeToasts();
+		await screenshot('ui-credential-error-light');
+
+		ctx.secret = newSigningSecret();
+		const good = await saveWith(ctx.secret);
+		assert.equal(good.status, 'OK', JSON.stringify(good));
+		assert.match(good.message, /^Valid signing secret/);
+		// A passing test closes the dialog; the node now uses the saved credential.
+		await dialog.waitFor({ state: 'hidden' });
+		const selected = ndv.getByTestId('node-credentials-select').locator('input');
+		await selected.waitFor();
+		assert.equal(await selected.inputValue(), 'Anon Webhook Signing Secret account');
+		ctx.credentialSaved = true;
+	});
+
+	test('4. "Listen for test event" + a signed workflow_run.failed to the test URL shown → item in the output', async () => {
+		const { page } = ctx;
+		if (!ctx.credentialSaved) {
+			// Test 3 failed: replace what it left with one good credential (API), so this step runs.
+			const { data } = await ctx.client.call('GET', '/api/v1/credentials', {
+				auth: 'apiKey',
+			});
+			for (const credential of data.filter((credential) => credential.type === 'anonWebhookApi')) {
+				await ctx.client.call('DELETE', `/api/v1/credentials/${credential.id}`, {
+					auth: 'apiKey',
+				});
+			}
+			ctx.secret = newSigningSecret();
+			await ctx.client.createCredential({
+				name: 'Anon Webhook Signing Secret account',
+				signingSecret: ctx.secret,
+			});
+		}
+		await openNewWorkflow('light');
+		const ndv = await addAnonTrigger('On workflow run failed');
+		// n8n picks the only credential of the type for a new node.
+		await ndv.getByTestId('node-credentials-select').waitFor();
+		const testUrl = await shownWebhookUrl(ndv, 'test');
+		assert.match(testUrl, new RegExp(`/webhook-test/${UUID}/anon$`));
+
+		// The trigger panel's button ("Listen for test event"; n8n 2.x labels it "Execute step").
+		await ndv.getByTestId('trigger-execute-button').click();
+		await ndv.getByText('Listening for test event').waitFor();
+		await closeToasts();
+		await screenshot('ui-listening-light');
+
+		const response = await sendEvent(testUrl, {
+			type: 'workflow_run.failed',
+			secret: ctx.secret,
+		});
+		assert.equal(response.status, 200, JSON.stringify(response.body));
+		assert.equal(response.body.status, 'accepted', JSON.stringify(response.body));
+
+		const output = page.getByTestId('output-panel');
+		await output.getByTestId('ndv-items-count').getByText('1 item').waitFor();
+		await output.getByTestId('radio-button-json').click();
+		const data = output.getByTestId('ndv-data-container');
+		await data.getByText('Workflow execution failed: Timeout waiting for element').waitFor();
+		const text = await data.innerText();
+		for (const expected of ['error_message', 'FAILED', 'workflow_run.failed', '550e8400-e29b-41d4-a716-446655440005']) {
+			assert.ok(text.includes(expected), `output shows ${expected}:\n${text.slice(0, 600)}`);
+		}
+		await closeToasts();
+		await screenshot('ui-test-event-light');
+	});
+
+	test('5. importing examples/anon-workflow-run-failed-alert.json shows Anon Trigger → Send Alert', async () => {
+		const { page } = ctx;
+		await openNewWorkflow('light');
+		// The hidden file input behind the workflow menu's "Import from File...".
+		await page.getByTestId('workflow-import-input').setInputFiles(EXAMPLE_FILE);
+		const trigger = page.locator('[data-test-id="canvas-node"][data-node-name="Anon Trigger"]');
+		await trigger.waitFor();
+		assert.equal(await trigger.getAttribute('data-node-type'), 'n8n-nodes-anon.anonTrigger');
+		await page.locator('[data-test-id="canvas-node"][data-node-name="Send Alert"]').waitFor();
+		await page
+			.locator('[data-test-id="edge"][data-source-node-name="Anon Trigger"][data-target-node-name="Send Alert"]')
+			.waitFor({ state: 'attached' });
+		await page.getByTestId('canvas-node').getByText('workflow_run.failed').waitFor();
+		await closeToasts();
+		await screenshot('ui-example-workflow-light');
+	});
+});

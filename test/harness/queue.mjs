@@ -1,14 +1,11 @@
-// n8n queue mode ("scaling mode") on one machine, for test/e2e/queue.mjs and
-// scripts/bench/queue.mjs: PostgreSQL + Redis + n8n main + webhook processors + workers, all
-// on 127.0.0.1 with throwaway data folders, and a round-robin HTTP load balancer in front of
-// the webhook processors (what Anon's endpoint URL points at).
+// n8n queue mode ("scaling mode") on one machine: PostgreSQL + Redis + n8n main + webhook
+// processors + workers, all on 127.0.0.1 with throwaway data folders, and a round-robin HTTP
+// load balancer in front of the webhook processors (what Anon's endpoint URL points at).
 //
 // PostgreSQL 15 and Redis 7 come from Debian (`apt-get install -y postgresql redis-server`)
 // and are started here as our own processes, never as system services, so nothing outlives
 // the run and nothing touches the machine's own databases.
-//
-// Plain ESM JavaScript for Node 20; only Node built-ins plus scripts/lib/harness.mjs.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -18,100 +15,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import {
-	N8N_VERSION,
-	N8nClient,
-	QUIET_OFFLINE_ENV,
-	buildAndPack,
-	childEnv,
-	ensureN8n,
-	ensureNode24,
-	exampleBody,
-	freePort,
-	installPackage,
-	log,
-	newSigningSecret,
-	svixHeaders,
-	waitFor,
-} from './harness.mjs';
+import { newSigningSecret } from './events.mjs';
+import { N8nClient, QUIET_OFFLINE_ENV } from './n8n.mjs';
+import { buildAndPack, installPackage } from './package.mjs';
+import { childEnv, freePort, log, onExit, sleep, spawnServer, tail, waitFor } from './process.mjs';
+import { N8N_VERSION, ensureN8n, ensureNode24, n8nBin } from './runtime.mjs';
+import { createAnonWorkflow } from './workflows.mjs';
 
 const execFileAsync = promisify(execFile);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const PG_BIN = process.env.ANON_PG_BIN || '/usr/lib/postgresql/15/bin';
 const REDIS_SERVER = process.env.ANON_REDIS_SERVER || '/usr/bin/redis-server';
 const IS_ROOT = process.getuid?.() === 0;
-
-// ---------------------------------------------------------------------------------------
-// Clean-up of everything started here, also when the parent dies of an uncaught error
-// ---------------------------------------------------------------------------------------
-
-// Synchronous last-resort actions for process 'exit' (async work cannot run there).
-const exitHooks = new Set();
-process.on('exit', () => {
-	for (const hook of exitHooks) {
-		try {
-			hook();
-		} catch {
-			// best effort
-		}
-	}
-});
-
-function killGroup(pid, signal) {
-	try {
-		// Negative pid: the whole process group (n8n plus its task runner).
-		process.kill(-pid, signal);
-		return true;
-	} catch {
-		return false; // already gone
-	}
-}
-
-/**
- * Spawns a long-running server in its own process group with output to `logFile`. Returns
- * { child, pid, exited (promise), hasExited(), stop(signal) }. stop() sends `signal`
- * (SIGTERM by default) to the group, SIGKILLs after `killAfterMs`, and resolves on exit.
- */
-async function spawnServer(command, args, { env, cwd, logFile, killAfterMs = 15_000 }) {
-	const logHandle = await fs.open(logFile, 'a');
-	const child = spawn(command, args, {
-		cwd,
-		env,
-		detached: true,
-		stdio: ['ignore', logHandle.fd, logHandle.fd],
-	});
-	let exitInfo = null;
-	const exited = new Promise((resolve) =>
-		child.on('exit', (code, signal) => {
-			exitInfo = { code, signal };
-			exitHooks.delete(hook);
-			resolve(exitInfo);
-		}),
-	);
-	const hook = () => killGroup(child.pid, 'SIGKILL');
-	exitHooks.add(hook);
-	let stopping;
-	const stop = (signal = 'SIGTERM') =>
-		(stopping ??= (async () => {
-			if (!exitInfo) killGroup(child.pid, signal);
-			const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), killAfterMs);
-			await exited;
-			clearTimeout(timer);
-			// A task runner in the same group may outlive its n8n by a moment.
-			killGroup(child.pid, 'SIGKILL');
-			await logHandle.close().catch(() => {});
-		})());
-	return { child, pid: child.pid, exited, hasExited: () => exitInfo, stop, logFile };
-}
-
-async function tail(file, lines = 30) {
-	try {
-		return (await fs.readFile(file, 'utf8')).split('\n').slice(-lines).join('\n');
-	} catch {
-		return '(no log)';
-	}
-}
 
 // ---------------------------------------------------------------------------------------
 // PostgreSQL and Redis
@@ -129,6 +44,13 @@ export function checkQueuePrerequisites() {
 				'throwaway processes, not as services)',
 		);
 	}
+}
+
+/** The versions of PostgreSQL and Redis that queue mode runs on here, as they report them. */
+export function queueServiceVersions() {
+	const postgres = execFileSync(path.join(PG_BIN, 'pg_ctl'), ['--version'], { encoding: 'utf8' });
+	const redis = execFileSync(REDIS_SERVER, ['--version'], { encoding: 'utf8' });
+	return { postgres: /\(PostgreSQL\) ([\d.]+)/.exec(postgres)?.[1] ?? postgres.trim(), redis: /v=([\d.]+)/.exec(redis)?.[1] ?? redis.trim() };
 }
 
 /** PostgreSQL refuses to run as root: run its tools as the `postgres` user then. */
@@ -170,14 +92,14 @@ export async function startPostgres({ dir, port }) {
 		const [command, args] = pgCommand('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
 		execFileSync(command, args, { stdio: 'ignore', cwd: os.tmpdir() });
 	};
-	exitHooks.add(stopSync);
+	const removeExitHook = onExit(stopSync);
 	await pg('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', 'n8n']);
 	log(`PostgreSQL up on 127.0.0.1:${port}`);
 	return {
 		port,
 		logFile,
 		stop: async () => {
-			exitHooks.delete(stopSync);
+			removeExitHook();
 			await pg('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']).catch((error) => log(String(error.message)));
 		},
 	};
@@ -280,7 +202,8 @@ function sharedEnv({ pgPort, redisPort, encryptionKey, webhookUrl, options }) {
  */
 async function startN8nProcess({ role, name, userFolder, env, version, concurrency }) {
 	const node24 = await ensureNode24();
-	const bin = path.join(await ensureN8n(version), 'node_modules', 'n8n', 'bin', 'n8n');
+	await ensureN8n(version);
+	const bin = n8nBin(version);
 	const port = await freePort();
 	// Each process gets its own task-runner broker port (default 5679 would collide).
 	const brokerPort = await freePort();
@@ -533,11 +456,7 @@ export async function startQueueTopology(overrides = {}) {
 
 		// Owner, API key and the credential the Anon Trigger uses, through main.
 		const client = (topology.client = new N8nClient(topology.main.baseUrl, version));
-		const owner = { email: 'queue@anon.local', password: 'Queue-password-1' };
-		const setup = await client.setupOwner(owner);
-		if (setup.status !== 200) throw new Error(`owner set-up: ${setup.status} ${JSON.stringify(setup.body)}`);
-		await client.login(owner);
-		await client.createApiKey('queue');
+		await client.setUp({ email: 'queue@anon.local', password: 'Queue-password-1', apiKeyLabel: 'queue' });
 		topology.secret = options.secret ?? newSigningSecret();
 		const credential = await client.createCredential({ name: 'Anon queue', signingSecret: topology.secret });
 		topology.trigger = { credentialId: credential.id, credentialName: credential.name };
@@ -550,52 +469,16 @@ export async function startQueueTopology(overrides = {}) {
 }
 
 /**
- * Creates and activates a workflow through main, then waits until a webhook processor serves
- * its production URL (activation is written to the database; webhook processors look the
- * webhook up there per request, so this is near-immediate, but checked rather than assumed).
+ * Creates and activates a workflow through main, then waits until every webhook processor
+ * serves its production URL (activation is written to the database; webhook processors look
+ * the webhook up there per request, so this is near-immediate, but checked rather than
+ * assumed). Returns { id, name, webhookId }.
  */
-export async function createActiveWorkflow(topology, definition) {
-	const created = await topology.client.createWorkflow(definition);
-	const trigger = definition.nodes.find((node) => node.type === 'n8n-nodes-anon.anonTrigger');
-	const workflow = { id: created.id, name: created.name, webhookId: trigger.webhookId };
-	for (const webhook of topology.webhooks) {
-		await waitFor(
-			async () => {
-				// An unsigned request is answered 401 by the trigger once the webhook is known, 404 before.
-				const response = await fetch(`${webhook.baseUrl}/webhook/${workflow.webhookId}/anon`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: '{}',
-				});
-				return response.status === 401;
-			},
-			{ timeoutMs: 30_000, what: `webhook of "${workflow.name}" on ${webhook.name}` },
-		);
-	}
-	return workflow;
-}
-
-/** Production URL of a workflow's Anon Trigger on `baseUrl` (balancer or one processor). */
-export function webhookUrlOf(baseUrl, workflow) {
-	return `${baseUrl}/webhook/${workflow.webhookId}/anon`;
-}
-
-/**
- * Every execution of a workflow, without run data (fast), as { id, status, finished,
- * stoppedAt }. Paginates the public API.
- */
-export async function listExecutions(client, workflowId, { includeData = false, status } = {}) {
-	const all = [];
-	let cursor;
-	do {
-		const query = new URLSearchParams({ workflowId, includeData: String(includeData), limit: includeData ? '100' : '250' });
-		if (status) query.set('status', status);
-		if (cursor) query.set('cursor', cursor);
-		const page = await client.call('GET', `/api/v1/executions?${query}`, { auth: 'apiKey' });
-		all.push(...page.data);
-		cursor = page.nextCursor;
-	} while (cursor);
-	return all;
+export function createActiveWorkflow(topology, definition) {
+	return createAnonWorkflow(topology.client, definition, {
+		baseUrls: topology.webhooks.map((webhook) => webhook.baseUrl),
+		timeoutMs: 30_000,
+	});
 }
 
 /** Execution ids that each worker's log reports as started ("Worker started execution N"). */
@@ -606,88 +489,4 @@ export async function executionsByWorker(topology) {
 		result[name] = new Set([...text.matchAll(/Worker started execution (\d+)/g)].map((match) => match[1]));
 	}
 	return result;
-}
-
-// ---------------------------------------------------------------------------------------
-// Events in bulk
-// ---------------------------------------------------------------------------------------
-
-/**
- * `count` distinct Anon events: the example payload of `type` with its envelope id replaced
- * by `<prefix>_<n>` (so every execution can be traced to one event) and a fresh svix-id each.
- * Returns [{ eventId, msgId, body }] (body = the exact bytes to sign and send).
- */
-export async function distinctEvents(count, { prefix = 'evt_q', type = 'job_run.completed' } = {}) {
-	const template = JSON.parse(await exampleBody(type));
-	return Array.from({ length: count }, (_, i) => {
-		const eventId = `${prefix}_${String(i).padStart(5, '0')}`;
-		return { eventId, msgId: `msg_${prefix}_${i}_${randomBytes(6).toString('hex')}`, body: JSON.stringify({ ...template, id: eventId }) };
-	});
-}
-
-/**
- * Sends `events` (from distinctEvents) to `url` with `concurrency` requests in flight, each
- * signed just before it is sent (as Svix does). `urlFor(i)` may pick a URL per event instead.
- * `onProgress(sentSoFar)` runs after each answer. Returns per-event results
- * { eventId, status, body, ms } in input order, plus wall-clock `elapsedMs`.
- */
-export async function sendConcurrently(events, { url, urlFor, secret, concurrency = 16, onProgress } = {}) {
-	const results = new Array(events.length);
-	let next = 0;
-	let done = 0;
-	const t0 = performance.now();
-	const workerLoop = async () => {
-		while (next < events.length) {
-			const i = next++;
-			const { eventId, msgId, body } = events[i];
-			const started = performance.now();
-			let status;
-			let answer;
-			try {
-				const response = await fetch(urlFor ? urlFor(i) : url, {
-					method: 'POST',
-					// Svix gives up on an attempt after 15 s (and retries later).
-					signal: AbortSignal.timeout(15_000),
-					headers: {
-						'content-type': 'application/json',
-						'user-agent': 'Svix-Webhooks/1.0',
-						...svixHeaders({ secret, body, msgId }),
-					},
-					body,
-				});
-				status = response.status;
-				answer = await response.text();
-			} catch (error) {
-				status = 0; // connection failed: Svix would retry
-				answer = String(error.cause?.code ?? error.message);
-			}
-			results[i] = { eventId, msgId, status, body: answer, ms: performance.now() - started };
-			done++;
-			await onProgress?.(done);
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, workerLoop));
-	return { results, elapsedMs: performance.now() - t0 };
-}
-
-/** The p-th percentile (0-100) of numbers, nearest-rank. */
-export function percentile(values, p) {
-	if (!values.length) return NaN;
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-/**
- * Waits until the workflow has at least `count` executions and none is still new, running or
- * waiting; returns them (without data). `timeoutMs` bounds the wait.
- */
-export async function waitForExecutions(client, workflowId, count, { timeoutMs = 120_000, intervalMs = 500 } = {}) {
-	return waitFor(
-		async () => {
-			const executions = await listExecutions(client, workflowId);
-			const open = executions.filter((execution) => ['new', 'running', 'waiting'].includes(execution.status));
-			return executions.length >= count && open.length === 0 ? executions : null;
-		},
-		{ timeoutMs, intervalMs, what: `${count} finished executions of workflow ${workflowId}` },
-	);
 }

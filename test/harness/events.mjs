@@ -1,0 +1,108 @@
+// Anon's events as Anon (through Svix) sends them: the example payloads of
+// test/fixtures/events, signing secrets in Anon's format, Svix signatures made by the `svix`
+// library itself, and single signed deliveries. Load in bulk is load.mjs.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import { REPO_ROOT } from './package.mjs';
+
+const require = createRequire(import.meta.url);
+
+export const FIXTURES_DIR = path.join(REPO_ROOT, 'test', 'fixtures');
+
+/**
+ * Every example in test/fixtures/events, by type: Anon's event types and `svix.ping` (the
+ * dashboard's test message, which has no envelope).
+ */
+export const EXAMPLE_TYPES = readdirSync(path.join(FIXTURES_DIR, 'events'))
+	.filter((file) => file.endsWith('.json'))
+	.map((file) => file.slice(0, -'.json'.length))
+	.sort();
+
+/** Anon's event types: the examples that are events (each has an item in test/fixtures/items). */
+export const EVENT_TYPES = EXAMPLE_TYPES.filter((type) => type !== 'svix.ping');
+
+/**
+ * The event types in the built node's own catalog, in the order the editor lists them
+ * (needs dist/, so call it after buildAndPack()).
+ */
+export function catalogEventTypes() {
+	const { ANON_EVENT_TYPES } = require(path.join(REPO_ROOT, 'dist', 'nodes', 'Anon', 'trigger', 'events.js'));
+	return ANON_EVENT_TYPES.map((event) => event.value);
+}
+
+/** A fresh signing secret in Anon's (Svix's) format. */
+export function newSigningSecret() {
+	return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+/** Anon's example payload for an event type, as the exact bytes of the fixture file. */
+export async function exampleBody(type) {
+	return fs.readFile(path.join(FIXTURES_DIR, 'events', `${type}.json`), 'utf8');
+}
+
+/** The item the trigger emits for an example payload. */
+export async function expectedItem(type) {
+	return JSON.parse(await fs.readFile(path.join(FIXTURES_DIR, 'items', `${type}.json`), 'utf8'));
+}
+
+/**
+ * `count` distinct Anon events: the example payload of `type` with its envelope id replaced
+ * by `<prefix>_<n>` (so every execution can be traced to one event) and a fresh svix-id each.
+ * Returns [{ eventId, msgId, body }] (body = the exact bytes to sign and send).
+ */
+export async function distinctEvents(count, { prefix = 'evt_q', type = 'job_run.completed' } = {}) {
+	const template = JSON.parse(await exampleBody(type));
+	return Array.from({ length: count }, (_, i) => {
+		const eventId = `${prefix}_${String(i).padStart(5, '0')}`;
+		return { eventId, msgId: `msg_${prefix}_${i}_${randomBytes(6).toString('hex')}`, body: JSON.stringify({ ...template, id: eventId }) };
+	});
+}
+
+/** Svix headers for `body`, signed with `secret` (svix's own signer, as Anon uses). */
+export function svixHeaders({
+	secret,
+	body,
+	msgId = `msg_${randomUUID().replaceAll('-', '')}`,
+	timestamp = new Date(),
+}) {
+	const { Webhook } = require('svix');
+	return {
+		'svix-id': msgId,
+		'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+		'svix-signature': new Webhook(secret).sign(msgId, timestamp, body),
+	};
+}
+
+/** The headers of one delivery as Svix sends it; `signed` replaces the signature headers. */
+export function deliveryHeaders({ secret, body, msgId, timestamp, signed }) {
+	return {
+		'content-type': 'application/json',
+		'user-agent': 'Svix-Webhooks/1.0',
+		...(signed ?? svixHeaders({ secret, body, msgId, timestamp })),
+	};
+}
+
+/**
+ * POSTs an event like Anon does. `body` defaults to the example of `type`; `headers`
+ * replaces the signed headers (e.g. to drop or tamper them). Returns { status, body }.
+ */
+export async function sendEvent(url, { type, secret, body, msgId, timestamp, headers } = {}) {
+	body ??= await exampleBody(type);
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: deliveryHeaders({ secret, body, msgId, timestamp, signed: headers }),
+		body,
+	});
+	const text = await response.text();
+	let parsed = text;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		// keep text
+	}
+	return { status: response.status, body: parsed };
+}

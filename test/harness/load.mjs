@@ -1,0 +1,81 @@
+// The load generator for real HTTP against n8n: requests at a fixed concurrency over
+// keep-alive connections, each answer's status, body and latency recorded. Used by the
+// benchmarks, the reliability suite and the queue-mode suite.
+import http from 'node:http';
+
+import { deliveryHeaders } from './events.mjs';
+
+/**
+ * Sends `count` requests, at most `concurrency` at a time. `makeRequest(i)` returns
+ * { url, headers, body } and is called just before request i is sent (so signatures carry a
+ * fresh timestamp). A request not answered within `timeoutMs` counts as status 0, like a
+ * refused connection. `onProgress(answeredSoFar)` runs after each answer. Resolves to
+ * { results: [{ index, status, ms, body, error }], wallMs }, results in input order.
+ */
+export async function fire(count, makeRequest, { concurrency = 16, timeoutMs, onProgress } = {}) {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+	const results = new Array(count);
+	let next = 0;
+	let answered = 0;
+	const started = performance.now();
+	const worker = async () => {
+		while (next < count) {
+			const index = next++;
+			results[index] = { index, ...(await send(makeRequest(index), agent, timeoutMs)) };
+			answered++;
+			await onProgress?.(answered);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+	const wallMs = performance.now() - started;
+	agent.destroy();
+	return { results, wallMs };
+}
+
+function send({ url, headers = {}, body = '', method = 'POST' }, agent, timeoutMs) {
+	const started = performance.now();
+	return new Promise((resolve) => {
+		const request = http.request(url, { method, agent, headers: { 'content-length': Buffer.byteLength(body), ...headers } }, (response) => {
+			const chunks = [];
+			response.on('data', (chunk) => chunks.push(chunk));
+			response.on('end', () =>
+				resolve({ status: response.statusCode, ms: performance.now() - started, body: Buffer.concat(chunks).toString('utf8') }),
+			);
+		});
+		if (timeoutMs) request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+		request.on('error', (error) => resolve({ status: 0, ms: performance.now() - started, body: '', error: error.code ?? error.message }));
+		request.end(body);
+	});
+}
+
+/**
+ * Delivers `events` (from distinctEvents) to `url` as Svix does: each signed with `secret`
+ * just before it is sent, and an attempt given up after `timeoutMs` (Svix's 15 s; null waits
+ * for every answer). Resolves like fire(), each result also carrying its eventId and msgId.
+ */
+export async function sendEvents(events, { url, secret, concurrency = 16, onProgress, timeoutMs = 15_000 }) {
+	const run = await fire(
+		events.length,
+		(i) => {
+			const { msgId, body } = events[i];
+			return { url, body, headers: deliveryHeaders({ secret, body, msgId }) };
+		},
+		{ concurrency, timeoutMs, onProgress },
+	);
+	run.results.forEach((result, i) => Object.assign(result, { eventId: events[i].eventId, msgId: events[i].msgId }));
+	return run;
+}
+
+/** The p-th percentile (0–100) of `values`, nearest-rank. */
+export function percentile(values, p) {
+	if (values.length === 0) return NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Counts answers by status code: { 200: 1990, 409: 10 }. */
+export function statusCounts(results) {
+	const counts = {};
+	for (const { status } of results) counts[status] = (counts[status] ?? 0) + 1;
+	return counts;
+}

@@ -1,0 +1,122 @@
+// The workflows the suites and tools put into n8n (Anon Trigger → No Operation, and the
+// README's examples from examples/ wired to the instance), creating them so that their
+// webhooks are live, and the receiver the example workflows post to.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+
+import { waitForAnonWebhook } from './n8n.mjs';
+import { PACKAGE_NAME, REPO_ROOT } from './package.mjs';
+
+export const TRIGGER_NODE_NAME = 'Anon Trigger';
+const TRIGGER_TYPE = `${PACKAGE_NAME}.anonTrigger`;
+
+/** Production URL of an Anon Trigger (a workflow's or the node's `webhookId`) on `baseUrl`. */
+export const webhookUrl = (baseUrl, { webhookId }) => `${baseUrl}/webhook/${webhookId}/anon`;
+
+/** An Anon Trigger node with a fixed webhookId, so its URL is /webhook/<webhookId>/anon. */
+function anonTriggerNode({ events, credentialId, credentialName, webhookId = randomUUID(), options = {} }) {
+	return {
+		id: randomUUID(),
+		name: TRIGGER_NODE_NAME,
+		type: TRIGGER_TYPE,
+		typeVersion: 1.1,
+		position: [0, 0],
+		webhookId,
+		parameters: { events, options },
+		credentials: { anonWebhookApi: { id: credentialId, name: credentialName } },
+	};
+}
+
+/** Anon Trigger (all events unless `events` says otherwise) → No Operation. */
+export function noOpWorkflow({ name = 'Anon: all events', events = ['*'], ...trigger }) {
+	return {
+		name,
+		nodes: [
+			anonTriggerNode({ events, ...trigger }),
+			{
+				id: randomUUID(),
+				name: 'No Operation',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [240, 0],
+				parameters: {},
+			},
+		],
+		connections: { [TRIGGER_NODE_NAME]: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
+	};
+}
+
+/**
+ * An importable workflow from examples/, wired to this instance: every Anon Trigger gets the
+ * given webhook credential (and `webhookId`, or a fresh one), every Anon node the given API
+ * credential, and every HTTP Request node the URL `urls[node name]`. What is tested is the
+ * file the README ships.
+ */
+export async function exampleWorkflow(file, { credentialId, credentialName, webhookId = randomUUID(), apiCredential, urls = {} }) {
+	const workflow = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'examples', file), 'utf8'));
+	for (const node of workflow.nodes) {
+		if (node.type === TRIGGER_TYPE) {
+			node.webhookId = webhookId;
+			node.credentials = { anonWebhookApi: { id: credentialId, name: credentialName } };
+		}
+		if (node.type === `${PACKAGE_NAME}.anon` && apiCredential) node.credentials = { anonApi: apiCredential };
+		if (node.type === 'n8n-nodes-base.httpRequest' && urls[node.name]) node.parameters.url = urls[node.name];
+	}
+	return { name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings };
+}
+
+/** The README's alert example: Anon Trigger (workflow_run.failed) → Send Alert to `alertUrl`. */
+export async function alertWorkflow({ alertUrl, ...trigger }) {
+	return exampleWorkflow('anon-workflow-run-failed-alert.json', { ...trigger, urls: { 'Send Alert': alertUrl } });
+}
+
+/**
+ * Creates a workflow with an Anon Trigger through `client` and, unless `activate: false`,
+ * activates it and waits until its production URL answers on every one of `baseUrls` (the
+ * n8n processes that serve webhooks). Returns { id, name, webhookId }.
+ */
+export async function createAnonWorkflow(client, definition, { baseUrls = [client.baseUrl], activate = true, timeoutMs } = {}) {
+	const created = await client.createWorkflow(definition, { activate });
+	const trigger = definition.nodes.find((node) => node.type === TRIGGER_TYPE);
+	const workflow = { id: created.id, name: created.name, webhookId: trigger.webhookId };
+	if (activate) {
+		for (const baseUrl of baseUrls) {
+			await waitForAnonWebhook(webhookUrl(baseUrl, workflow), { what: `the production webhook of "${workflow.name}" on ${baseUrl}`, timeoutMs });
+		}
+	}
+	return workflow;
+}
+
+/**
+ * A tiny HTTP server on 127.0.0.1 that records every JSON body it receives (the "alert
+ * receiver" the alert workflow posts to). `onRequest` is called with each parsed body.
+ */
+export async function startReceiver({ port = 0, onRequest } = {}) {
+	const received = [];
+	const server = http.createServer((request, response) => {
+		let data = '';
+		request.on('data', (chunk) => (data += chunk));
+		request.on('end', () => {
+			let body = data;
+			try {
+				body = JSON.parse(data);
+			} catch {
+				// keep text
+			}
+			const entry = { method: request.method, path: request.url, body };
+			received.push(entry);
+			onRequest?.(entry);
+			response.writeHead(200, { 'content-type': 'application/json' });
+			response.end('{"ok":true}');
+		});
+	});
+	await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+	const { port: bound } = server.address();
+	return {
+		url: `http://127.0.0.1:${bound}/alert`,
+		received,
+		close: () => new Promise((resolve) => server.close(resolve)),
+	};
+}
