@@ -7,10 +7,9 @@ import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 export class AnonWebhookApi implements ICredentialType {
 	name = 'anonWebhookApi';
 
-	// A signing secret is not an API: n8n's editor drops a trailing " API" anyway ("Connect to
-	// Anon Webhook Signing Secret"), and the credential list now reads the same.
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-missing-api
-	displayName = 'Anon Webhook Signing Secret';
+	// n8n's rules (and its verification scanner, which ignores lint-disable comments) require a
+	// trailing " API"; the editor drops it: "Connect to Anon Webhook", "Anon Webhook account".
+	displayName = 'Anon Webhook API';
 
 	icon: Icon = { light: 'file:../nodes/Anon/anon.svg', dark: 'file:../nodes/Anon/anon.dark.svg' };
 

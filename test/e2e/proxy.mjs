@@ -115,7 +115,7 @@ describe('n8n behind nginx (TLS, N8N_WEBHOOK_URL at the proxy)', () => {
 		ctx.webhookUrl = `${urlBaseWebhook}${endpointWebhook}/${ctx.workflowDefinition.nodes[0].webhookId}/anon`;
 		log(`production URL shown: ${ctx.webhookUrl}`);
 		// Live through the proxy: an unsigned probe gets the node's 401 (and starts nothing).
-		await waitFor(async () => (await request(ctx.webhookUrl, { body: '{}' })).status === 401, { what: 'the webhook through the proxy' });
+		await waitFor(async () => (await request(ctx.webhookUrl, { headers: { 'content-type': 'application/json' }, body: '{}' })).status === 401, { what: 'the webhook through the proxy' });
 	});
 
 	test('signed events verify through the proxy (body untouched) and execute', async () => {

@@ -26,12 +26,11 @@ export const EXAMPLE_TYPES = readdirSync(path.join(FIXTURES_DIR, 'events'))
 export const EVENT_TYPES = EXAMPLE_TYPES.filter((type) => type !== 'svix.ping');
 
 /**
- * The event types in the built node's own catalog, in the order the editor lists them
- * (needs dist/, so call it after buildAndPack()).
+ * The built node's own event catalog, `{ name, value }` (the editor's label, Anon's type), in
+ * the order the editor lists them (needs dist/, so call it after buildAndPack()).
  */
-export function catalogEventTypes() {
-	const { ANON_EVENT_TYPES } = require(path.join(REPO_ROOT, 'dist', 'nodes', 'Anon', 'trigger', 'events.js'));
-	return ANON_EVENT_TYPES.map((event) => event.value);
+export function catalogEvents() {
+	return require(path.join(REPO_ROOT, 'dist', 'nodes', 'Anon', 'trigger', 'events.js')).ANON_EVENT_TYPES;
 }
 
 /** A fresh signing secret in Anon's (Svix's) format. */

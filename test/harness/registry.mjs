@@ -170,7 +170,9 @@ export async function startRegistry() {
 		 */
 		const publish = async (cwd = REPO_ROOT, { releaseMode = true } = {}) => {
 			const env = childEnv(releaseMode ? { RELEASE_MODE: 'true' } : {});
-			const { stdout } = await npm(['publish', '--ignore-scripts=false', '--json', ...npmFlags], { cwd, env });
+			// --provenance=false: package.json's publishConfig asks for provenance, which only a GitHub
+			// Actions publish can generate; everything else is what the release workflow runs.
+			const { stdout } = await npm(['publish', '--ignore-scripts=false', '--provenance=false', '--json', ...npmFlags], { cwd, env });
 			// Lifecycle scripts print to stdout before npm's JSON; npm 11 keys it by package name.
 			const parsed = JSON.parse(stdout.slice(stdout.indexOf('\n{') + 1));
 			const summary = parsed.id ? parsed : Object.values(parsed)[0];

@@ -8,6 +8,7 @@
 // RELIABILITY_QUICK=1 (or `node test/reliability/n8n.mjs --quick`) scales the loads down for
 // development; CI runs the full sizes. The tests share one n8n and run in order.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { describe, test as nodeTest } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -199,9 +200,13 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 		await expectAnswer('gzip-encoded JSON (n8n inflates it; the signature covers the JSON)',
 			await post({ headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...signed() }, body: gzipSync(body) }), 200, true);
 		await expectAnswer('text/plain with a signed JSON event', await post({ headers: { 'content-type': 'text/plain', ...signed() }, body }), 200, true);
-		await expectAnswer('application/octet-stream with a signed JSON event (read from the stream)',
-			await post({ headers: { 'content-type': 'application/octet-stream', ...signed() }, body }), 200, true);
-		await expectAnswer('no content-type with a signed JSON event', await post({ headers: signed(), body: Buffer.from(body) }), 200, true);
+		// A body n8n did not read is refused unread (415), and the connection closed: nothing the
+		// node reads waits on the sender (Svix always sends application/json).
+		const octet = await post({ headers: { 'content-type': 'application/octet-stream', ...signed() }, body });
+		assert.equal(octet.headers.get('connection'), 'close', 'octet-stream: Connection: close');
+		assert.equal((await octet.clone().json()).reason, 'unsupported_content_type');
+		await expectAnswer('application/octet-stream with a signed JSON event (refused unread, connection closed)', octet, 415, false);
+		await expectAnswer('no content-type with a signed JSON event (refused unread)', await post({ headers: signed(), body: Buffer.from(body) }), 415, false);
 		const upper = Object.fromEntries(Object.entries(signed()).map(([k, v]) => [k.toUpperCase(), v]));
 		await expectAnswer('upper-case header names (HTTP headers are case-insensitive)',
 			await post({ headers: { 'Content-Type': 'application/json', ...upper }, body }), 200, true);
@@ -230,6 +235,28 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 		assert.equal(executed, expected, 'executions for the edge cases');
 		const health = await fetch(`${ctx.n8n.baseUrl}/healthz`);
 		assert.equal(health.status, 200, 'n8n is still healthy');
+	});
+
+	test('secret hygiene: credentials in custom headers never reach execution data (Include Delivery Details)', async () => {
+		const workflow = await createWorkflow('reliability: delivery details', { includeDelivery: true });
+		const body = await exampleBody('workflow_run.failed');
+		const credentialHeaders = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-hook-token', 'x-client-secret', 'x-auth-user'];
+		const markers = Object.fromEntries(credentialHeaders.map((name) => [name, `marker-${randomUUID()}`]));
+		const before = await settle(workflow.id);
+		const response = await fetch(workflow.url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', 'x-tenant': 'acme', ...markers, ...svixHeaders({ secret: SECRET, body }) },
+			body,
+		});
+		assert.equal(response.status, 200, await response.text());
+		assert.equal(await settle(workflow.id), before + 1, 'one execution');
+		const [execution] = await ctx.client.executions(workflow.id);
+		const data = JSON.stringify(execution);
+		for (const [name, marker] of Object.entries(markers)) assert.ok(!data.includes(marker), `${name}'s value is in the execution data`);
+		const [item] = nodeOutput(execution, TRIGGER_NODE_NAME);
+		for (const name of credentialHeaders) assert.equal(item.delivery.headers[name], '[redacted]', `${name} is shown redacted`);
+		assert.equal(item.delivery.headers['x-tenant'], 'acme', 'a plain custom header is kept');
+		report(`secret hygiene: ${credentialHeaders.length} credential-bearing headers redacted in execution data, x-tenant kept`);
 	});
 
 	test('secret hygiene: at debug log level the secret is in neither n8n\'s log nor any execution', async () => {

@@ -23,7 +23,7 @@ import { beforeEach, describe, test as nodeTest } from 'node:test';
 
 import { chromium, selectors } from 'playwright-core';
 
-import { EVENT_TYPES, catalogEventTypes, newSigningSecret, sendEvent } from '../harness/events.mjs';
+import { EVENT_TYPES, catalogEvents, newSigningSecret, sendEvent } from '../harness/events.mjs';
 import { removeUserFolder, startSuiteInstance } from '../harness/n8n.mjs';
 import { REPO_ROOT } from '../harness/package.mjs';
 import { log, onInterrupt, stopAllServers } from '../harness/process.mjs';
@@ -66,7 +66,7 @@ const OPTION_NAMES = [
 	'Redelivery Window (Minutes)',
 	'Timestamp Tolerance (Seconds)',
 ];
-const CREDENTIAL_BUTTON = 'Connect to Anon Webhook Signing Secret';
+const CREDENTIAL_BUTTON = 'Connect to Anon Webhook';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 // n8n marks its elements with data-test-id (Playwright's default is data-testid).
@@ -80,11 +80,12 @@ async function startEditorSession() {
 	});
 	ctx.screenshotDir = UPDATE_SCREENSHOTS ? DOCS_DIR : await fs.mkdtemp(path.join(os.tmpdir(), 'anon-ui-screenshots-'));
 	Object.assign(ctx, await startSuiteInstance({ name: 'ui', owner: OWNER }));
-	const catalog = catalogEventTypes();
+	const catalog = catalogEvents();
 	// Every type in the node's catalog has an example and an item in test/fixtures.
-	assert.deepEqual([...catalog].sort(), EVENT_TYPES, 'event types of the node catalog and of test/fixtures/events');
-	EVENT_OPTIONS = ['All Events', ...catalog];
-	TRIGGER_ACTIONS = EVENT_OPTIONS.map((name) => (name === 'All Events' ? 'On all events' : `On ${name.replace(/[._]/g, ' ')}`));
+	assert.deepEqual(catalog.map((event) => event.value).sort(), EVENT_TYPES, 'event types of the node catalog and of test/fixtures/events');
+	// The editor lists events by name ("Link Opened"); the saved value stays Anon's type.
+	EVENT_OPTIONS = ['All Events', ...catalog.map((event) => event.name)];
+	TRIGGER_ACTIONS = ['On all events', ...catalog.map((event) => `On ${event.value.replace(/[._]/g, ' ')}`)];
 
 	ctx.profileDir = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-ui-chromium-'));
 	onInterrupt(async () => {
@@ -382,7 +383,7 @@ describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
 		await dialog.waitFor({ state: 'hidden' });
 		const selected = ndv.getByTestId('node-credentials-select').locator('input');
 		await selected.waitFor();
-		assert.equal(await selected.inputValue(), 'Anon Webhook Signing Secret account');
+		assert.equal(await selected.inputValue(), 'Anon Webhook account');
 		ctx.credentialSaved = true;
 	});
 
@@ -400,7 +401,7 @@ describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
 			}
 			ctx.secret = newSigningSecret();
 			await ctx.client.createCredential({
-				name: 'Anon Webhook Signing Secret account',
+				name: 'Anon Webhook account',
 				signingSecret: ctx.secret,
 			});
 		}
