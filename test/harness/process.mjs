@@ -210,11 +210,12 @@ export async function stopAllServers() {
  * `signal` (SIGTERM by default) to the group, SIGKILLs after `killAfterMs`, and resolves on
  * exit; it is safe to call more than once.
  */
-export async function spawnServer(command, args, { env, cwd, logFile, killAfterMs = 15_000 }) {
+export async function spawnServer(command, args, { env = childEnv(), cwd, logFile, killAfterMs = 15_000, uid, gid }) {
 	const logHandle = await fs.open(logFile, 'a');
 	const child = spawn(command, args, {
 		cwd,
 		env,
+		...(uid === undefined ? {} : { uid, gid }),
 		detached: true, // own process group, stopped as a whole
 		stdio: ['ignore', logHandle.fd, logHandle.fd],
 	});

@@ -3,14 +3,14 @@
 // self-signed certificate made at start. Used by test/e2e/proxy.mjs.
 //
 // The nginx configuration below is the one the README recommends; the e2e proves it.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import { log, sleep } from './process.mjs';
+import { log, sleep, spawnServer } from './process.mjs';
 
 const NGINX = '/usr/sbin/nginx';
 
@@ -107,17 +107,6 @@ ${server}
 `;
 }
 
-const running = new Set();
-process.on('exit', () => {
-	for (const child of running) {
-		try {
-			process.kill(-child.pid, 'SIGKILL');
-		} catch {
-			// gone
-		}
-	}
-});
-
 /**
  * Starts nginx on 127.0.0.1:`port` proxying to 127.0.0.1:`upstreamPort`. Run as root, it runs
  * as `nobody` (the folder is handed over to it), never as root. Resolves to
@@ -138,19 +127,11 @@ export async function startNginx({ port, upstreamPort, ...limits }) {
 	}
 	const args = ['-p', `${dir}/`, '-c', configFile, '-e', path.join(dir, 'error.log')];
 	execFileSync(nginx, [...args, '-t', '-q'], { ...ids, stdio: 'inherit' });
-	const child = spawn(nginx, args, { ...ids, detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
-	running.add(child);
-	let exited = null;
-	const exit = new Promise((resolve) =>
-		child.on('exit', (code, signal) => {
-			exited = { code, signal };
-			running.delete(child);
-			resolve();
-		}),
-	);
+	const nginxProcess = await spawnServer(nginx, args, { ...ids, cwd: dir, logFile: path.join(dir, 'nginx.out'), killAfterMs: 5000 });
+	const child = nginxProcess.child;
 	const deadline = Date.now() + 10_000;
 	while (!(await listening(port))) {
-		if (exited) throw new Error(`nginx exited at start (${JSON.stringify(exited)}); see ${dir}/error.log`);
+		if (nginxProcess.hasExited()) throw new Error(`nginx exited at start (${JSON.stringify(nginxProcess.hasExited())}); see ${dir}/error.log`);
 		if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port} within 10 s`);
 		await sleep(100);
 	}
@@ -170,10 +151,7 @@ export async function startNginx({ port, upstreamPort, ...limits }) {
 		upstreamConnections: async () => connectionsTo(await processTree(child.pid), upstreamPort),
 		stop: () =>
 			(stopping ??= (async () => {
-				if (!exited) process.kill(-child.pid, 'SIGTERM');
-				const timer = setTimeout(() => exited || process.kill(-child.pid, 'SIGKILL'), 5000);
-				await exit;
-				clearTimeout(timer);
+				await nginxProcess.stop();
 				await fs.rm(dir, { recursive: true, force: true });
 			})()),
 	};

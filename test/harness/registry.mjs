@@ -9,14 +9,14 @@
 // verdaccio-audit asks for node-fetch by the dist-tag `cjs`, which the registry here does not
 // have, so it installs only with an npm `overrides` entry, and n8n's scanner rejects a
 // community package whose package.json has one (@n8n/community-nodes/no-overrides-field).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { REPO_ROOT } from './package.mjs';
-import { childEnv, freePort, log, sleep } from './process.mjs';
+import { childEnv, freePort, log, sleep, spawnServer } from './process.mjs';
 import { CACHE_DIR, ensureNode24, installOnce } from './runtime.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -89,54 +89,28 @@ export async function startRegistry() {
 		].join('\n'),
 	);
 	const logFile = path.join(dir, 'verdaccio.log');
-	const logHandle = await fs.open(logFile, 'a');
 	const env = childEnv();
 	delete env.NODE_OPTIONS;
-	const child = spawn(node24, [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`], {
+	const server = await spawnServer(node24, [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`], {
 		cwd: dir,
 		env,
-		detached: true,
-		stdio: ['ignore', logHandle.fd, logHandle.fd],
+		logFile,
+		killAfterMs: 5000,
 	});
-	let exited = null;
-	const exitPromise = new Promise((resolve) =>
-		child.on('exit', (code, signal) => {
-			exited = { code, signal };
-			resolve();
-		}),
-	);
-	const killOnExit = () => {
-		try {
-			process.kill(-child.pid, 'SIGKILL');
-		} catch {
-			// already gone
-		}
-	};
-	process.on('exit', killOnExit);
+	const exited = server.hasExited;
 	let stopping;
 	const stop = () =>
 		(stopping ??= (async () => {
-			process.off('exit', killOnExit);
-			if (!exited) {
-				try {
-					process.kill(-child.pid, 'SIGTERM');
-				} catch {
-					// already gone
-				}
-			}
-			const timer = setTimeout(killOnExit, 5000);
-			await exitPromise;
-			clearTimeout(timer);
-			await logHandle.close();
+			await server.stop();
 			await fs.rm(dir, { recursive: true, force: true });
 		})());
 
 	const deadline = Date.now() + 30_000;
 	while (true) {
-		if (exited || Date.now() > deadline) {
+		if (exited() || Date.now() > deadline) {
 			const tail = await fs.readFile(logFile, 'utf8');
 			await stop();
-			throw new Error(`Verdaccio did not start (${JSON.stringify(exited)}); log:\n${tail}`);
+			throw new Error(`Verdaccio did not start (${JSON.stringify(exited())}); log:\n${tail}`);
 		}
 		try {
 			if ((await fetch(`${url}/-/ping`)).ok) break;
