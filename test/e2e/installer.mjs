@@ -5,11 +5,9 @@
 //
 //   node --test test/e2e/installer.mjs        (npm run test:e2e:installer)
 //
-// n8n 2.41.1 only talks to a registry other than registry.npmjs.org when the licence has
-// feat:communityNodes:customRegistry (CommunityPackagesService.getNpmRegistry throws
-// FeatureNotLicensedError otherwise). n8n's own e2e mode (E2E_TESTS=true) lets a test switch
-// licence features on through PATCH /rest/e2e/feature, which is what this suite does for that
-// one feature; everything else is the installer as users run it.
+// n8n runs in its e2e mode with the one licence feature a custom registry needs switched on
+// (startInstallerInstance in test/harness/registry.mjs says why); everything else is the
+// installer as users run it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -23,12 +21,11 @@ import { promisify } from 'node:util';
 import axios from 'axios';
 
 import { expectedItem, newSigningSecret, sendEvent } from '../harness/events.mjs';
-import { N8nClient, nodeOutput, startN8n, waitForAnonWebhook } from '../harness/n8n.mjs';
-import { REPO_ROOT, buildAndPack } from '../harness/package.mjs';
+import { nodeOutput, npmCommands, waitForAnonWebhook } from '../harness/n8n.mjs';
+import { REPO_ROOT } from '../harness/package.mjs';
 import { log, waitFor } from '../harness/process.mjs';
-import { ensureN8n } from '../harness/runtime.mjs';
 import { TRIGGER_NODE_NAME, noOpWorkflow } from '../harness/workflows.mjs';
-import { startRegistry } from '../harness/registry.mjs';
+import { startInstallerInstance } from '../harness/registry.mjs';
 
 const execFileAsync = promisify(execFile);
 const PACKAGE = 'n8n-nodes-anon';
@@ -92,29 +89,7 @@ async function runEvent(type) {
 
 describe("n8n's community-package installer with the package from a local registry", () => {
 	before(async () => {
-		await ensureN8n();
-		await buildAndPack(); // builds dist/, which `npm publish` ships
-		ctx.registry = await startRegistry();
-		ctx.userFolder = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-installer-'));
-		// The nodes folder starts empty: only n8n's installer puts the package there.
-		ctx.n8n = await startN8n({
-			userFolder: ctx.userFolder,
-			env: {
-				E2E_TESTS: 'true',
-				N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-				N8N_COMMUNITY_PACKAGES_REGISTRY: ctx.registry.url,
-				N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
-				N8N_LOG_LEVEL: 'debug',
-				// n8n passes --registry to `npm pack` and `npm install`, but runs `npm outdated`
-				// (the Update button's source) with npm's own configuration.
-				npm_config_registry: `${ctx.registry.url}/`,
-			},
-		});
-		const client = (ctx.client = new N8nClient(ctx.n8n.baseUrl));
-		await client.call('PATCH', '/rest/e2e/feature', {
-			body: { feature: 'feat:communityNodes:customRegistry', enabled: true },
-		});
-		await client.setUp({ email: 'installer@anon.local', password: 'Installer-password-1' });
+		Object.assign(ctx, await startInstallerInstance({ name: 'installer', owner: { email: 'installer@anon.local', password: 'Installer-password-1' } }));
 	});
 
 	after(async () => {
@@ -206,11 +181,7 @@ describe("n8n's community-package installer with the package from a local regist
 		assert.deepEqual(installed.installedNodes.map((node) => node.type).sort(), [`${PACKAGE}.anon`, TRIGGER_TYPE]);
 
 		// n8n ran npm itself, against the local registry (its debug log lists each npm call).
-		const npmCalls = (await fs.readFile(ctx.n8n.logFile, 'utf8'))
-			.split('\n')
-			.filter((line) => line.includes('Executing npm command'))
-			// The console format prints ": " after every colon, inside strings too.
-			.map((line) => JSON.parse(line.slice(line.indexOf('{'))).args.map((arg) => arg.replaceAll(': ', ':')));
+		const npmCalls = await npmCommands(ctx.n8n.logFile);
 		log(`npm calls by n8n: ${JSON.stringify(npmCalls)}`);
 		for (const command of ['pack', 'install']) {
 			assert.ok(

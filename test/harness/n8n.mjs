@@ -291,6 +291,20 @@ export class N8nClient {
 	}
 }
 
+/**
+ * The npm commands n8n's community-package installer ran, each as its argument list, read
+ * from the n8n log (they are listed at N8N_LOG_LEVEL=debug).
+ */
+export async function npmCommands(logFile) {
+	return (
+		(await fs.readFile(logFile, 'utf8'))
+			.split('\n')
+			.filter((line) => line.includes('Executing npm command'))
+			// The console format prints ": " after every colon, inside strings too.
+			.map((line) => JSON.parse(line.slice(line.indexOf('{'))).args.map((arg) => arg.replaceAll(': ', ':')))
+	);
+}
+
 /** True once an execution has a final status. */
 export const isFinished = (execution) => !OPEN_STATUSES.includes(execution.status);
 

@@ -15,9 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { REPO_ROOT } from './package.mjs';
-import { childEnv, freePort, log, sleep, spawnServer } from './process.mjs';
-import { CACHE_DIR, ensureNode24, installOnce } from './runtime.mjs';
+import { N8nClient, startN8n } from './n8n.mjs';
+import { REPO_ROOT, buildAndPack } from './package.mjs';
+import { childEnv, freePort, log, onInterrupt, sleep, spawnServer } from './process.mjs';
+import { CACHE_DIR, ensureN8n, ensureNode24, installOnce } from './runtime.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -198,6 +199,55 @@ export async function startRegistry() {
 		return { url, userconfig, dir, logFile, publish, publishVersion, pack, metadata, stop };
 	} catch (error) {
 		await stop();
+		throw error;
+	}
+}
+
+/**
+ * A throwaway n8n whose Community Nodes installer uses a fresh local registry: dist/ built
+ * (what `npm publish` ships; publishing is the caller's step), Verdaccio started, and n8n
+ * started on a fresh user folder (`anon-<name>-…`) whose nodes folder is empty, so only
+ * n8n's installer puts the package there; the owner signed in with an API key. Returns
+ * { registry, n8n, client, userFolder }; the caller stops the registry.
+ *
+ * n8n 2.41.1 only talks to a registry other than registry.npmjs.org when the licence has
+ * feat:communityNodes:customRegistry (CommunityPackagesService.getNpmRegistry throws
+ * FeatureNotLicensedError otherwise). n8n's own e2e mode (E2E_TESTS=true) lets a test switch
+ * licence features on through PATCH /rest/e2e/feature, which is done for that one feature;
+ * everything else is the installer as users run it.
+ */
+export async function startInstallerInstance({ name, owner }) {
+	await ensureN8n();
+	await buildAndPack();
+	const registry = await startRegistry();
+	onInterrupt(() => registry.stop());
+	const userFolder = await fs.mkdtemp(path.join(os.tmpdir(), `anon-${name}-`));
+	onInterrupt(() => fs.rm(userFolder, { recursive: true, force: true }));
+	let n8n;
+	try {
+		n8n = await startN8n({
+			userFolder,
+			env: {
+				E2E_TESTS: 'true',
+				N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+				N8N_COMMUNITY_PACKAGES_REGISTRY: registry.url,
+				N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+				N8N_LOG_LEVEL: 'debug',
+				// n8n passes --registry to `npm pack` and `npm install`, but runs `npm outdated`
+				// (the Update button's source) with npm's own configuration.
+				npm_config_registry: `${registry.url}/`,
+			},
+		});
+		const client = new N8nClient(n8n.baseUrl);
+		await client.call('PATCH', '/rest/e2e/feature', {
+			body: { feature: 'feat:communityNodes:customRegistry', enabled: true },
+		});
+		await client.setUp({ ...owner, apiKeyLabel: name });
+		return { registry, n8n, client, userFolder };
+	} catch (error) {
+		await n8n?.stop();
+		await registry.stop();
+		log(`n8n user folder kept for inspection: ${userFolder}`);
 		throw error;
 	}
 }
