@@ -344,6 +344,87 @@ describe('rejections: 401, no execution, the precise reason', () => {
 	});
 });
 
+describe('signing secret: read once per credential, a change takes effect within 10 s', () => {
+	const body = exampleBody('workflow_run.failed');
+	const secretA = `whsec_${randomBytes(24).toString('base64')}`;
+	const secretB = `whsec_${randomBytes(24).toString('base64')}`;
+
+	afterEach(() => jest.useRealTimers());
+
+	/** Requests to one credential whose stored secret the test can change, counting reads. */
+	function credential(id: string, signingSecret: string) {
+		const state = { data: { signingSecret } as IDataObject, reads: 0 };
+		const send = (signWith: string, extra: Partial<Parameters<typeof deliver>[0]> = {}) =>
+			deliver({
+				headers: signedHeaders(body, { secret: signWith }),
+				body,
+				credentialId: id,
+				credentials: state.data,
+				onCredentialRead: () => (state.reads += 1),
+				workflowId: `wf-${id}`,
+				...extra,
+			});
+		return { state, send };
+	}
+
+	it('reads the credential once for many requests on the production URL', async () => {
+		const { state, send } = credential('cred-once', secretA);
+		for (let i = 0; i < 20; i++) expect((await send(secretA)).executed).toBe(true);
+		expect(state.reads).toBe(1);
+	});
+
+	it('rejects the old secret and accepts the new one 10 s after the change at the latest', async () => {
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+		const { state, send } = credential('cred-change', secretA);
+		expect((await send(secretA)).executed).toBe(true);
+		state.data = { signingSecret: secretB };
+		jest.advanceTimersByTime(9_000);
+		// Within the bound the secret read 9 s ago is still in use.
+		expect((await send(secretA)).executed).toBe(true);
+		jest.advanceTimersByTime(1_000);
+		const old = await send(secretA);
+		expect(old).toMatchObject({ status: 401, executed: false, body: { reason: 'no_matching_signature' } });
+		expect((await send(secretB)).executed).toBe(true);
+		expect(state.reads).toBe(2);
+	});
+
+	it('rejects forged requests with 401 from the reused secret, and they cause no extra reads', async () => {
+		const { state, send } = credential('cred-forged', secretA);
+		for (let i = 0; i < 10; i++) {
+			const forged = await send(secretB);
+			expect(forged).toMatchObject({ status: 401, executed: false });
+			expectNoSecret(forged);
+		}
+		expect(state.reads).toBe(1);
+	});
+
+	it('reads the credential on every request on the test URL, so a change shows at once there', async () => {
+		const { state, send } = credential('cred-manual', secretA);
+		expect((await send(secretA, { mode: 'manual' })).executed).toBe(true);
+		state.data = { signingSecret: secretB };
+		expect((await send(secretA, { mode: 'manual' })).status).toBe(401);
+		expect((await send(secretB, { mode: 'manual' })).executed).toBe(true);
+		expect(state.reads).toBe(3);
+	});
+
+	it('does not keep an unusable secret: fixing the credential takes effect on the next request', async () => {
+		const { state, send } = credential('cred-fix', secretA);
+		state.data = { signingSecret: 'whsec_short' };
+		expect((await send(secretA)).status).toBe(500);
+		state.data = { signingSecret: secretA };
+		expect((await send(secretA)).executed).toBe(true);
+	});
+
+	it('keeps secrets of different credentials apart', async () => {
+		const a = credential('cred-a', secretA);
+		const b = credential('cred-b', secretB);
+		expect((await a.send(secretA)).executed).toBe(true);
+		expect((await b.send(secretB)).executed).toBe(true);
+		expect((await b.send(secretA)).status).toBe(401);
+		expect((await a.send(secretB)).status).toBe(401);
+	});
+});
+
 describe('redeliveries (same svix-id)', () => {
 	const body = exampleBody('job_run.completed');
 

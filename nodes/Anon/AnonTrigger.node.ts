@@ -28,6 +28,7 @@ import {
 } from './trigger/events';
 import { deliveryHeaders } from './trigger/deliveryHeaders';
 import { redeliveryGuardFor } from './trigger/redeliveryGuard';
+import { SecretCache } from './trigger/secretCache';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
 	parseSigningSecret,
@@ -212,8 +213,19 @@ function emittedItem(
 }
 
 let lastSecret: { text: string; parsed: ParsedSecret } | undefined;
+const signingKeys = new SecretCache<ParsedSecret>();
 
+/**
+ * The credential's parsed secret. On the production URL it is reused per credential for up to
+ * SECRET_REUSE_MS (see secretCache.ts for why and for the bound); the test URL reads it afresh.
+ */
 async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
+	const credentialId = context.getNode().credentials?.anonWebhookApi?.id;
+	if (!credentialId || context.getMode() === 'manual') return await readSigningKey(context);
+	return await signingKeys.get(credentialId, async () => await readSigningKey(context), Date.now());
+}
+
+async function readSigningKey(context: IWebhookFunctions): Promise<ParsedSecret> {
 	let text: string;
 	try {
 		const credentials = await context.getCredentials<{ signingSecret?: string }>('anonWebhookApi');
@@ -221,7 +233,7 @@ async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
 	} catch (error) {
 		return { ok: false, message: `no Anon Webhook credential could be read (${(error as Error).message}).` };
 	}
-	// Parsing the secret builds a key object; do it once per secret, not once per request.
+	// Parsing the secret builds a key object; do it once per secret, not once per read.
 	if (lastSecret?.text !== text) lastSecret = { text, parsed: parseSigningSecret(text) };
 	return lastSecret.parsed;
 }

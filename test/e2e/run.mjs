@@ -22,7 +22,7 @@ import {
 	svixHeaders,
 } from '../harness/events.mjs';
 import { nodeOutput, removeUserFolder, startSuiteInstance } from '../harness/n8n.mjs';
-import { log, stopAllServers, waitFor } from '../harness/process.mjs';
+import { log, sleep, stopAllServers, waitFor } from '../harness/process.mjs';
 import { N8N_VERSION } from '../harness/runtime.mjs';
 import { suiteHooks } from '../harness/suite.mjs';
 import {
@@ -337,5 +337,45 @@ describe(`end to end in n8n ${N8N_VERSION}`, () => {
 			const executions = await ctx.client.executions(workflow.id);
 			assert.ok(!JSON.stringify(executions).includes(material), `the secret is in an execution of ${workflow.name}`);
 		}
+	});
+
+	test('j. a signing secret changed through the public API: the old one is rejected within 10 s, the new one accepted', async () => {
+		// The trigger reuses a credential read for at most 10 s (nodes/Anon/trigger/secretCache.ts).
+		const BOUND_MS = 10_000;
+		const [oldSecret, newSecret] = [newSigningSecret(), newSigningSecret()];
+		const credential = await ctx.client.createCredential({ name: 'Anon e2e rotation', signingSecret: oldSecret });
+		const workflow = await createWorkflow(
+			noOpWorkflow({ name: 'e2e: secret change', credentialId: credential.id, credentialName: credential.name }),
+		);
+		const url = webhookUrl(workflow);
+		const body = await exampleBody('link.opened');
+		const first = await sendEvent(url, { body, secret: oldSecret });
+		assert.equal(first.status, 200, `before the change: ${JSON.stringify(first.body)}`);
+
+		const change = { name: credential.name, type: 'anonWebhookApi', data: { signingSecret: newSecret } };
+		let updated = await ctx.client.request('PATCH', `/api/v1/credentials/${credential.id}`, { auth: 'apiKey', body: change });
+		// n8n 1.x has no PATCH in its public API; the editor's own route does the same.
+		if ([404, 405].includes(updated.status)) {
+			updated = await ctx.client.request('PATCH', `/rest/credentials/${credential.id}`, { auth: 'cookie', body: change });
+		}
+		assert.equal(updated.status, 200, `credential update: ${JSON.stringify(updated.body)}`);
+		const changedAt = Date.now();
+
+		let rejectedAt;
+		while (!rejectedAt) {
+			const sentAt = Date.now();
+			const old = await sendEvent(url, { body, secret: oldSecret });
+			if (old.status === 401) rejectedAt = sentAt;
+			else assert.equal(old.status, 200, `old secret during the change: ${JSON.stringify(old.body)}`);
+			assert.ok(sentAt - changedAt <= BOUND_MS, `the old secret was still accepted ${sentAt - changedAt} ms after the change`);
+			if (!rejectedAt) await sleep(200);
+		}
+		log(`  old secret rejected ${rejectedAt - changedAt} ms after the change (bound ${BOUND_MS} ms)`);
+		for (let i = 0; i < 3; i++) {
+			const old = await sendEvent(url, { body, secret: oldSecret });
+			assert.equal(old.status, 401, `old secret after it was rejected once: ${JSON.stringify(old.body)}`);
+		}
+		const fresh = await sendEvent(url, { body, secret: newSecret });
+		assert.equal(fresh.status, 200, `new secret: ${JSON.stringify(fresh.body)}`);
 	});
 });

@@ -92,6 +92,10 @@ export interface Delivery {
 	parameters?: IDataObject;
 	/** Credential data, or an Error that getCredentials throws. */
 	credentials?: IDataObject | Error;
+	/** The id of the node's credential (n8n always sets one; unset, the node never reuses a read). */
+	credentialId?: string;
+	/** Called on every getCredentials call. */
+	onCredentialRead?: () => void;
 	mode?: 'trigger' | 'webhook' | 'manual';
 	workflowId?: string;
 	nodeId?: string;
@@ -185,13 +189,18 @@ export async function deliver(delivery: Delivery, { close = true } = {}): Promis
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getCredentials: async () => {
+			delivery.onCredentialRead?.();
 			const credentials = delivery.credentials ?? { signingSecret: SECRET };
 			if (credentials instanceof Error) throw credentials;
 			return credentials;
 		},
 		getMode: () => delivery.mode ?? 'webhook',
 		getWorkflow: () => ({ id: delivery.workflowId ?? 'wf1', name: 'test', active: true }),
-		getNode: () => ({ id: delivery.nodeId ?? 'node1', name: 'Anon Trigger' }),
+		getNode: () => ({
+			id: delivery.nodeId ?? 'node1',
+			name: 'Anon Trigger',
+			credentials: delivery.credentialId ? { anonWebhookApi: { id: delivery.credentialId, name: 'Anon' } } : undefined,
+		}),
 		logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
 	} as unknown as IWebhookFunctions;
 

@@ -1,0 +1,412 @@
+#!/usr/bin/env node
+// Issue 14: where does the Anon Trigger's throughput go, next to the cheapest community
+// trigger n8n can run? One n8n, with, side by side:
+//   - min      the Min Trigger (test/fixtures/min-trigger): emits the body, verifies nothing
+//   - VARIANTS copies of it that add ONE of the Anon Trigger's steps each (table below),
+//              using the package's own compiled code from dist/ for that step
+//   - anon     the Anon Trigger itself, and `anon-forged` (bad signatures, answered 401)
+//   - webhook  n8n's Webhook node (typeVersion 2), with --webhook
+// each as trigger → No Operation, `--events` signed workflow_run.failed events per trigger and
+// round at concurrency 16, in slices of `--slice` events, the triggers taking turns slice by
+// slice (each round starts one trigger later). Each variant
+// answers with the wall-clock time its step took (performance.now() around it), so the
+// table shows what the step costs under load, waiting included, not only CPU self time.
+//
+//   node scripts/bench/triggerCost.mjs [--rounds 3] [--events 400] [--slice 100] [--lazy] [--webhook]
+//        [--only min,cred,anon] [--out results.json]
+//
+// The variants and the Min Trigger are installed into the throwaway n8n's nodes folder
+// only; nothing here ships in the package. A measurement: it exits non-zero only on wrong
+// results (a status other than the expected one, a lost or extra execution).
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { FIXTURES_DIR, exampleBody, newSigningSecret, svixHeaders } from '../../test/harness/events.mjs';
+import { fire, percentile, statusCounts } from '../../test/harness/load.mjs';
+import { N8nClient, startN8n } from '../../test/harness/n8n.mjs';
+import { buildAndPack, installPackage } from '../../test/harness/package.mjs';
+import { log, stopAllServers, waitFor } from '../../test/harness/process.mjs';
+import { ensureN8n } from '../../test/harness/runtime.mjs';
+import { noOpWorkflow } from '../../test/harness/workflows.mjs';
+
+// A copy of the shared reference trigger (never shipped: test/ is not packed).
+const MIN_TRIGGER_DIR = path.join(FIXTURES_DIR, 'min-trigger');
+const VARIANT_PACKAGE = 'n8n-nodes-trigvariants';
+
+/** One Anon Trigger step each, added to the Min Trigger. `source` is the step's JS. */
+const VARIANTS = {
+	props: {
+		what: "no step: only the Anon Trigger's parameter definitions and values (every variant has them)",
+		source: '',
+	},
+	credref: {
+		what: 'no step: props + the node references an anonWebhookApi credential, never read',
+		credentials: true,
+		source: '',
+	},
+	cred: {
+		what: "credential read: this.getCredentials('anonWebhookApi')",
+		credentials: true,
+		source: `await this.getCredentials('anonWebhookApi');`,
+	},
+	isolate: {
+		what: 'a second expression isolate acquired and released, as getCredentials does after its database read',
+		source: `const workflow = new Workflow({ nodes: [], connections: {}, active: false, nodeTypes: NO_NODE_TYPES });
+			await workflow.expression.acquireIsolate();
+			await workflow.expression.releaseIsolate();`,
+	},
+	params: {
+		what: "parameter reads: getNodeParameter('options') and ('events')",
+		source: `this.getNodeParameter('options', {}); this.getNodeParameter('events', []);`,
+	},
+	rawbody: {
+		what: 'raw body read + JSON parse and classification (classifyBody)',
+		source: `json = classifyBody(this.getRequestObject().rawBody).body;`,
+	},
+	verify: {
+		what: 'signature verification (verifyWebhookSignature, key parsed once)',
+		source: `const verified = verifyWebhookSignature({ headers: this.getRequestObject().headers, body: this.getRequestObject().rawBody, key: KEY, toleranceSeconds: 300 });
+			if (!verified.ok) throw new Error('variant: ' + verified.reason);`,
+	},
+	schema: {
+		what: 'schema check with zod (schemaIssues)',
+		source: `const issues = schemaIssues(json.type, json); if (issues.length) throw new Error(issues.join('; '));`,
+	},
+	guard: {
+		what: "redelivery guard: claim + response 'close' listener",
+		source: `claimDelivery(this, this.getRequestObject().headers['svix-id']);`,
+	},
+	item: {
+		what: 'item shape: emit the Anon item (eventItem, flat)',
+		source: `json = eventItem(json, 'flat');`,
+	},
+	nocred: {
+		what: 'all of the above except the credential read',
+		source: `const options = this.getNodeParameter('options', {}); this.getNodeParameter('events', []);
+			const request = this.getRequestObject();
+			const verified = verifyWebhookSignature({ headers: request.headers, body: request.rawBody, key: KEY, toleranceSeconds: options.toleranceSeconds ?? 300 });
+			if (!verified.ok) throw new Error('variant: ' + verified.reason);
+			const body = classifyBody(request.rawBody).body;
+			claimDelivery(this, verified.id);
+			json = eventItem(body, 'flat');
+			const issues = schemaIssues(body.type, body); if (issues.length) json.schema_issues = issues;`,
+	},
+};
+
+const { values: args } = parseArgs({
+	options: {
+		rounds: { type: 'string', default: '3' },
+		events: { type: 'string', default: '400' },
+		concurrency: { type: 'string', default: '16' },
+		slice: { type: 'string', default: '100' },
+		lazy: { type: 'boolean', default: false },
+		webhook: { type: 'boolean', default: false },
+		only: { type: 'string' },
+		out: { type: 'string' },
+	},
+});
+const ROUNDS = Number(args.rounds);
+const EVENTS = Number(args.events);
+const CONCURRENCY = Number(args.concurrency);
+const WARM_UP = 50;
+// A round sends each trigger its events in slices, the triggers taking turns slice by slice:
+// the machine's load drifts by a factor of 2 within minutes here, and neighbouring slices
+// see the same load.
+const SLICE = Math.min(Number(args.slice), EVENTS);
+
+const ALL_TRIGGERS = ['min', ...Object.keys(VARIANTS), 'anon', 'anon-forged', ...(args.webhook ? ['webhook'] : [])];
+const TRIGGERS = args.only ? args.only.split(',') : ALL_TRIGGERS;
+
+// ---------------------------------------------------------------------------------------
+
+async function main() {
+	log(`trigger cost: ${TRIGGERS.join(', ')}; ${ROUNDS} rounds × ${EVENTS} events, concurrency ${CONCURRENCY}${args.lazy ? ', N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true' : ''}`);
+	await ensureN8n();
+	const packed = await buildAndPack();
+	const userFolder = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-trigcost-'));
+	try {
+		const secret = newSigningSecret();
+		await installPackage(userFolder, packed);
+		await installReferenceAndVariants(userFolder, packed.version, secret);
+		const n8n = await startN8n({ userFolder, env: args.lazy ? { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } : {} });
+		const client = new N8nClient(n8n.baseUrl);
+		await client.setUp();
+		const credential = await client.createCredential({ name: 'Anon trigger cost', signingSecret: secret });
+		const body = await exampleBody('workflow_run.failed');
+
+		const targets = {};
+		for (const name of TRIGGERS) {
+			const definition = workflowFor(name, credential);
+			const created = name === 'anon-forged' ? targets.anon?.workflow : await client.createWorkflow(definition.workflow);
+			if (!created) throw new Error('anon-forged needs anon in --only');
+			const url = name === 'anon-forged' ? targets.anon.url : n8n.baseUrl + definition.urlPath;
+			const sign = name === 'anon-forged' ? newSigningSecret() : secret;
+			targets[name] = {
+				workflow: created,
+				url,
+				expect: name === 'anon-forged' ? 401 : 200,
+				request: () => ({ url, body, headers: { 'content-type': 'application/json', ...svixHeaders({ secret: sign, body }) } }),
+			};
+			// Registered once the URL stops answering n8n's 404.
+			await waitFor(async () => (await fetch(url, { method: 'OPTIONS' })).status !== 404, { what: `${name} webhook` });
+		}
+		log('warm-up');
+		for (const name of TRIGGERS) await fire(WARM_UP, targets[name].request, { concurrency: CONCURRENCY });
+		const workflowIds = [...new Set(Object.values(targets).map((t) => t.workflow.id))];
+		const baseline = await client.settledExecutionCounts(workflowIds);
+
+		const runs = Object.fromEntries(TRIGGERS.map((name) => [name, []]));
+		for (let round = 0; round < ROUNDS; round++) {
+			// Each round starts one trigger later, so none always goes first or last.
+			const order = TRIGGERS.map((_, i) => TRIGGERS[(i + round) % TRIGGERS.length]);
+			const slices = Object.fromEntries(TRIGGERS.map((name) => [name, { results: [], wallMs: 0 }]));
+			for (let sent = 0; sent < EVENTS; sent += SLICE) {
+				for (const name of order) {
+					const run = await fire(Math.min(SLICE, EVENTS - sent), targets[name].request, { concurrency: CONCURRENCY });
+					slices[name].results.push(...run.results);
+					slices[name].wallMs += run.wallMs;
+				}
+			}
+			for (const name of order) {
+				runs[name].push(slices[name]);
+				log(`  round ${round + 1} ${name.padEnd(12)} ${(EVENTS / (slices[name].wallMs / 1000)).toFixed(1).padStart(6)} events/s  ${JSON.stringify(statusCounts(slices[name].results))}`);
+			}
+		}
+
+		const counts = await client.settledExecutionCounts(workflowIds);
+		const problems = [];
+		for (const name of TRIGGERS) {
+			const results = runs[name].flatMap((r) => r.results);
+			const wrong = results.filter((r) => r.status !== targets[name].expect).length;
+			if (wrong) problems.push(`${name}: ${wrong} answers were not ${targets[name].expect} (${JSON.stringify(statusCounts(results))})`);
+			if (name === 'anon-forged') continue;
+			const id = targets[name].workflow.id;
+			const executed = counts[id] - baseline[id];
+			if (executed !== EVENTS * ROUNDS) problems.push(`${name}: ${executed} executions for ${EVENTS * ROUNDS} events (forged included: 0 expected)`);
+		}
+		await n8n.stop();
+
+		const summary = summarise(runs);
+		printTable(summary);
+		if (args.out) {
+			await fs.writeFile(args.out, JSON.stringify({ args, summary, machine: { cpus: os.cpus().length, load: os.loadavg() } }, null, 2));
+			log(`results written to ${args.out}`);
+		}
+		if (problems.length) {
+			console.error(`wrong results:\n  ${problems.join('\n  ')}`);
+			process.exitCode = 1;
+		}
+	} finally {
+		await stopAllServers();
+		await fs.rm(userFolder, { recursive: true, force: true });
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// The reference and the variants, installed beside the package
+// ---------------------------------------------------------------------------------------
+
+async function installReferenceAndVariants(userFolder, anonVersion, secret) {
+	const modules = path.join(userFolder, '.n8n', 'nodes', 'node_modules');
+	await fs.cp(MIN_TRIGGER_DIR, path.join(modules, 'n8n-nodes-mintrig'), { recursive: true });
+
+	const dir = path.join(modules, VARIANT_PACKAGE);
+	await fs.mkdir(dir, { recursive: true });
+	const names = Object.keys(VARIANTS);
+	await fs.writeFile(
+		path.join(dir, 'package.json'),
+		JSON.stringify({
+			name: VARIANT_PACKAGE,
+			version: '0.0.1',
+			keywords: ['n8n-community-node-package'],
+			n8n: { n8nNodesApiVersion: 1, nodes: names.map((name) => `${className(name)}.node.js`) },
+		}),
+	);
+	await fs.writeFile(path.join(dir, 'variant.js'), variantModule(secret));
+	for (const name of names) {
+		await fs.writeFile(
+			path.join(dir, `${className(name)}.node.js`),
+			`module.exports = { ${className(name)}: require('./variant.js').variant(${JSON.stringify(name)}, ${JSON.stringify(VARIANTS[name])}) };\n`,
+		);
+	}
+	// n8n loads every package listed here.
+	await fs.writeFile(
+		path.join(userFolder, '.n8n', 'nodes', 'package.json'),
+		JSON.stringify(
+			{
+				name: 'installed-nodes',
+				private: true,
+				dependencies: { 'n8n-nodes-anon': anonVersion, 'n8n-nodes-mintrig': '0.0.1', [VARIANT_PACKAGE]: '0.0.1' },
+			},
+			null,
+			2,
+		),
+	);
+}
+
+const className = (name) => `Var${name[0].toUpperCase()}${name.slice(1)}`;
+
+/** The variants' shared module: the Min Trigger plus one step, timed, using the package's dist/ code. */
+function variantModule(secret) {
+	return `'use strict';
+const path = require('node:path');
+const trigger = path.join(__dirname, '..', 'n8n-nodes-anon', 'dist', 'nodes', 'Anon', 'trigger');
+const { parseSigningSecret, verifyWebhookSignature } = require(path.join(trigger, 'verifySignature.js'));
+const { classifyBody, schemaIssues, eventItem } = require(path.join(trigger, 'events.js'));
+const { redeliveryGuardFor } = require(path.join(trigger, 'redeliveryGuard.js'));
+const { triggerProperties } = require(path.join(trigger, 'description.js'));
+const KEY = parseSigningSecret(${JSON.stringify(secret)}).key;
+// n8n's own n8n-workflow (NODE_PATH), so its Expression shares n8n's isolate pool.
+const { Workflow } = require('n8n-workflow');
+const NO_NODE_TYPES = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) };
+
+function claimDelivery(context, id) {
+	const guard = redeliveryGuardFor((context.getWorkflow().id || '') + '/' + context.getNode().id);
+	const claim = guard.claim(id, 3600000, Date.now());
+	if (claim.status !== 'new') throw new Error('variant: duplicate ' + id);
+	const response = context.getResponseObject();
+	response.once('close', () => {
+		if (response.writableFinished && response.statusCode < 300) guard.accept(id, Date.now());
+		else guard.release(id);
+	});
+}
+
+exports.variant = (name, spec) => {
+	const step = new Function('KEY', 'classifyBody', 'schemaIssues', 'eventItem', 'verifyWebhookSignature', 'claimDelivery', 'Workflow', 'NO_NODE_TYPES',
+		'return async function (json) { ' + spec.source + ' return json; };')(KEY, classifyBody, schemaIssues, eventItem, verifyWebhookSignature, claimDelivery, Workflow, NO_NODE_TYPES);
+	return class {
+		constructor() {
+			this.description = {
+				displayName: 'Variant ' + name, name: 'var' + name[0].toUpperCase() + name.slice(1), group: ['trigger'], version: 1.1,
+				description: spec.what, defaults: { name: 'Variant ' + name }, inputs: [], outputs: ['main'],
+				credentials: spec.credentials ? [{ name: 'anonWebhookApi', required: true }] : undefined,
+				webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: name }],
+				properties: triggerProperties,
+			};
+		}
+		async webhook() {
+			const started = performance.now();
+			const json = await step.call(this, this.getBodyData());
+			const stepMs = performance.now() - started;
+			return { workflowData: [[{ json }]], webhookResponse: { status: 'accepted', stepMs } };
+		}
+	};
+};
+`;
+}
+
+function workflowFor(name, credential) {
+	const webhookId = randomUUID();
+	const noOp = { id: randomUUID(), name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 0], parameters: {} };
+	const wire = (trigger) => ({
+		name: `cost: ${name}`,
+		nodes: [trigger, noOp],
+		connections: { [trigger.name]: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
+	});
+	if (name === 'anon' || name === 'anon-forged') {
+		const workflow = noOpWorkflow({ name: `cost: ${name}`, webhookId, credentialId: credential.id, credentialName: credential.name });
+		return { workflow, urlPath: `/webhook/${webhookId}/anon` };
+	}
+	if (name === 'webhook') {
+		const trigger = {
+			id: randomUUID(),
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId,
+			parameters: { httpMethod: 'POST', path: webhookId, responseMode: 'onReceived', options: {} },
+		};
+		return { workflow: wire(trigger), urlPath: `/webhook/${webhookId}` };
+	}
+	const trigger = {
+		id: randomUUID(),
+		name: 'Trigger',
+		type: name === 'min' ? 'n8n-nodes-mintrig.minTrigger' : `${VARIANT_PACKAGE}.${className(name)[0].toLowerCase()}${className(name).slice(1)}`,
+		typeVersion: 1.1,
+		position: [0, 0],
+		webhookId,
+		parameters: name === 'min' ? {} : { events: ['*'], options: {} },
+	};
+	if (VARIANTS[name]?.credentials) trigger.credentials = { anonWebhookApi: { id: credential.id, name: credential.name } };
+	return { workflow: wire(trigger), urlPath: `/webhook/${webhookId}/${name}` };
+}
+
+// ---------------------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------------------
+
+function summarise(runs) {
+	const summary = {};
+	for (const [name, list] of Object.entries(runs)) {
+		const perRound = list.map((run) => run.results.length / (run.wallMs / 1000));
+		const latencies = list.flatMap((run) => run.results.map((r) => r.ms));
+		const steps = list.flatMap((run) => run.results.map((r) => stepMs(r.body)).filter((ms) => ms !== undefined));
+		summary[name] = {
+			perRound,
+			eventsPerSecond: median(perRound),
+			p50: percentile(latencies, 50),
+			p99: percentile(latencies, 99),
+			step: steps.length ? { p50: percentile(steps, 50), p99: percentile(steps, 99), mean: steps.reduce((a, b) => a + b, 0) / steps.length } : undefined,
+		};
+	}
+	// Ratios to the Min Trigger and to the Webhook node per round (slices interleaved in time),
+	// then the median and range over rounds.
+	for (const [reference, key] of [['min', 'vsMin'], ['webhook', 'vsWebhook']]) {
+		if (!runs[reference]) continue;
+		for (const name of Object.keys(runs)) {
+			const ratios = summary[name].perRound.map((rate, i) => rate / summary[reference].perRound[i]);
+			summary[name][key] = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+		}
+	}
+	return summary;
+}
+
+function stepMs(body) {
+	try {
+		return JSON.parse(body).stepMs;
+	} catch {
+		return undefined;
+	}
+}
+
+function median(values) {
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function printTable(summary) {
+	const ratio = (r) => (r ? `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})` : '');
+	const rows = [['trigger', 'events/s (median; rounds)', '× Min (median, range)', '× Webhook node', 'p50 ms', 'p99 ms', 'step ms p50 / p99 / mean', 'what it adds']];
+	for (const [name, s] of Object.entries(summary)) {
+		rows.push([
+			name,
+			`${s.eventsPerSecond.toFixed(1)} (${s.perRound.map((r) => r.toFixed(1)).join(', ')})`,
+			ratio(s.vsMin),
+			ratio(s.vsWebhook),
+			s.p50.toFixed(0),
+			s.p99.toFixed(0),
+			s.step ? `${s.step.p50.toFixed(2)} / ${s.step.p99.toFixed(2)} / ${s.step.mean.toFixed(2)}` : '',
+			VARIANTS[name]?.what ?? { min: 'Min Trigger (reference)', anon: 'Anon Trigger', 'anon-forged': 'Anon Trigger, bad signatures (401)', webhook: "n8n's Webhook node v2" }[name],
+		]);
+	}
+	console.log(`\n| ${rows[0].join(' | ')} |\n| ${rows[0].map(() => '---').join(' | ')} |`);
+	for (const row of rows.slice(1)) console.log(`| ${row.join(' | ')} |`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+	process.on(signal, async () => {
+		await stopAllServers();
+		process.exit(130);
+	});
+}
+
+main().catch(async (error) => {
+	console.error(error);
+	await stopAllServers();
+	process.exit(1);
+});
