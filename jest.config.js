@@ -2,8 +2,9 @@
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
-	// `npm test` runs the unit tests; the reliability suite has its own command.
-	testPathIgnorePatterns: ['/node_modules/', '/test/reliability/'],
+	// `npm test` runs the unit tests; the reliability suite has its own command, and
+	// test/harness/ is run by `node --test` (ESM, which this jest cannot load).
+	testPathIgnorePatterns: ['/node_modules/', '/test/reliability/', '/test/harness/'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', target: 'es2022', strict: true, esModuleInterop: true, resolveJsonModule: true, skipLibCheck: true } }],
 	},
