@@ -2,11 +2,13 @@
 // `npm run bench [-- --quick] [-- --queue]`: measures, side by side in one run, and writes
 // BENCHMARKS.md (scripts/bench/report.mjs). The sections live beside it in scripts/bench/:
 //   1. signature verification: ours vs svix vs standardwebhooks vs a bare HMAC (the floor)
-//   2. end to end in a real n8n: the Anon Trigger vs n8n's own Webhook node, alternating
+//   2. end to end in a real n8n: the Anon Trigger vs the Min Trigger (the cheapest community
+//      trigger) vs n8n's own Webhook node, rotating rounds; 2c cites triggerCost.mjs
 //   3. rejections: the same load with bad signatures
 //   4. memory: n8n's resident memory over 10,000 events with redelivery protection on
 //   5. where the time goes: a CPU profile of n8n taking events
-//   6. (--queue) n8n's queue mode: PostgreSQL, Redis, 2 webhook processes, 1 or 2 workers
+//   6. (--queue) n8n's queue mode: PostgreSQL, Redis, 2 webhook processes, 1 or 2 workers,
+//      the same three triggers
 // A measurement, not a test: slow machines do not fail it; wrong results do (lost
 // executions, wrong status codes), with a non-zero exit.
 import { execFileSync } from 'node:child_process';
@@ -46,45 +48,89 @@ async function main() {
 	log(`BENCH: ${quick ? 'quick' : 'full'} run, n8n ${N8N_VERSION}`);
 
 	log('1. signature verification');
-	const verification = benchVerification({ rounds: PLAN.verifyRounds, msPerRun: PLAN.verifyMs, log });
+	const verification = benchVerification({
+		rounds: PLAN.verifyRounds,
+		msPerRun: PLAN.verifyMs,
+		log,
+	});
 
 	await ensureN8n();
 	const packed = await buildAndPack();
 	const { concurrency } = PLAN;
 
 	const instance = await benchInstance(packed, { concurrency });
-	log(`2. end to end: ${PLAN.events} events per trigger, ${PLAN.rounds} alternating rounds`);
-	const endToEnd = await compareTriggers(instance, { events: PLAN.events, rounds: PLAN.rounds, expect });
+	log(`2. end to end: ${PLAN.events} events per trigger, ${PLAN.rounds} rotating rounds`);
+	const endToEnd = await compareTriggers(instance, {
+		events: PLAN.events,
+		rounds: PLAN.rounds,
+		expect,
+	});
 	log(`3. rejections: ${PLAN.events} badly signed events`);
-	const rejections = await benchRejections(instance, { events: PLAN.events, rounds: PLAN.rounds, expect });
+	const rejections = await benchRejections(instance, {
+		events: PLAN.events,
+		rounds: PLAN.rounds,
+		expect,
+	});
 	await instance.stop();
 
 	log(`2b. end to end with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true: ${PLAN.lazyEvents} events per trigger`);
-	const lazyInstance = await benchInstance(packed, { env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' }, concurrency });
-	const lazy = await compareTriggers(lazyInstance, { events: PLAN.lazyEvents, rounds: 2, expect });
+	const lazyInstance = await benchInstance(packed, {
+		env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
+		concurrency,
+	});
+	const lazy = await compareTriggers(lazyInstance, {
+		events: PLAN.lazyEvents,
+		rounds: 2,
+		expect,
+	});
 	// On the 2b instance: it takes events several times faster, which keeps the default run
 	// within 10 minutes; what is measured (growth with redelivery protection on) is the same.
 	log(`4. memory: ${PLAN.memoryEvents} events with redelivery protection on`);
-	const memory = await benchMemory(lazyInstance, { events: PLAN.memoryEvents, steps: PLAN.memorySteps, expect });
+	const memory = await benchMemory(lazyInstance, {
+		events: PLAN.memoryEvents,
+		steps: PLAN.memorySteps,
+		expect,
+	});
 	await lazyInstance.stop();
 
 	log('5. where the time goes: a CPU profile of n8n taking events');
-	const profile = await profileAnonTrigger({ packed, events: PLAN.profileEvents, log });
+	const profile = await profileAnonTrigger({
+		packed,
+		events: PLAN.profileEvents,
+		log,
+	});
 
 	let queue;
 	if (withQueue) {
-		log(`6. queue mode: ${PLAN.queueEvents} events with 1 and 2 workers`);
-		queue = await benchQueue({ events: PLAN.queueEvents, concurrency, packed });
+		log(`6. queue mode: ${PLAN.queueEvents} events per trigger with 1 and 2 workers`);
+		queue = await benchQueue({
+			events: PLAN.queueEvents,
+			concurrency,
+			packed,
+			expect,
+		});
 	}
 
 	const facts = {
 		...machineFacts(),
-		node24: execFileSync(await ensureNode24(), ['--version'], { encoding: 'utf8' }).trim(),
+		node24: execFileSync(await ensureNode24(), ['--version'], {
+			encoding: 'utf8',
+		}).trim(),
 		n8nVersion: N8N_VERSION,
 		packageVersion: packed.version,
 	};
 	await writeReport(
-		{ queue, verification, endToEnd, lazy, rejections, memory, guardBytesPerId: guardBytesPerId(), profile, minutes: (Date.now() - started) / 60_000 },
+		{
+			queue,
+			verification,
+			endToEnd,
+			lazy,
+			rejections,
+			memory,
+			guardBytesPerId: guardBytesPerId(),
+			profile,
+			minutes: (Date.now() - started) / 60_000,
+		},
 		{ plan: PLAN, quick, facts },
 	);
 	if (problems.length > 0) {

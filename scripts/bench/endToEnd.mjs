@@ -1,9 +1,9 @@
-// Sections 2–4 of BENCHMARKS.md, in a real n8n: the Anon Trigger vs n8n's own Webhook node
-// (alternating rounds of the same load), the same load with bad signatures, and n8n's
+// Sections 2–4 of BENCHMARKS.md, in a real n8n: the Anon Trigger vs the Min Trigger (the
+// cheapest community trigger, test/fixtures/min-trigger) vs n8n's own Webhook node (rotating
+// rounds of the same load), the same load with bad signatures, and n8n's
 // resident memory while events with distinct svix-ids go through with redelivery
 // protection on. Wrong results (answers, execution counts) are reported to `expect`.
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,52 +11,89 @@ import path from 'node:path';
 import { deliveryHeaders, exampleBody, newSigningSecret } from '../../test/harness/events.mjs';
 import { fire, statusCounts } from '../../test/harness/load.mjs';
 import { N8nClient, startN8n } from '../../test/harness/n8n.mjs';
-import { REPO_ROOT, installPackage } from '../../test/harness/package.mjs';
+import { REPO_ROOT, installMinTrigger, installPackage } from '../../test/harness/package.mjs';
 import { log, sleep, waitFor } from '../../test/harness/process.mjs';
-import { noOpWorkflow } from '../../test/harness/workflows.mjs';
+import { minTriggerWorkflow, noOpWorkflow, triggerUrl, webhookNodeWorkflow } from '../../test/harness/workflows.mjs';
+
+// The triggers compared, by the key their numbers have everywhere.
+export const TRIGGERS = ['anon', 'min', 'webhook'];
 
 /**
- * A fresh n8n (extra `env` on top of the harness defaults) with two active workflows of the
- * same shape: Anon Trigger → No Operation, and n8n's Webhook node → No Operation; warmed up.
+ * A fresh n8n (extra `env` on top of the harness defaults) with three active workflows of the
+ * same shape, trigger → No Operation: the Anon Trigger, the Min Trigger (installed beside
+ * the package) and n8n's Webhook node; warmed up.
  */
 export async function benchInstance(packed, { env = {}, concurrency }) {
 	const userFolder = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-bench-'));
 	await installPackage(userFolder, packed);
+	await installMinTrigger(userFolder);
 	const n8n = await startN8n({ userFolder, env });
 	const client = new N8nClient(n8n.baseUrl);
 	await client.setUp();
 	const secret = newSigningSecret();
-	const credential = await client.createCredential({ name: 'Anon bench', signingSecret: secret });
-	const anon = await activeWorkflow(client, n8n, noOpWorkflow({ name: 'bench: Anon Trigger', credentialId: credential.id, credentialName: credential.name }));
-	const webhook = await activeWorkflow(client, n8n, webhookNodeWorkflow());
+	const credential = await client.createCredential({
+		name: 'Anon bench',
+		signingSecret: secret,
+	});
+	const workflows = {
+		anon: await activeWorkflow(
+			client,
+			n8n,
+			noOpWorkflow({
+				name: 'bench: Anon Trigger',
+				credentialId: credential.id,
+				credentialName: credential.name,
+			}),
+		),
+		min: await activeWorkflow(client, n8n, minTriggerWorkflow({ name: 'bench: Min Trigger' })),
+		webhook: await activeWorkflow(client, n8n, webhookNodeWorkflow({ name: 'bench: Webhook node' })),
+	};
 	const body = await exampleBody('workflow_run.failed');
 	const signed = (url, sign = secret) => () => ({ url, body, headers: deliveryHeaders({ secret: sign, body }) });
 	log('warm-up');
-	await fire(100, signed(anon.url), { concurrency });
-	await fire(100, signed(webhook.url), { concurrency });
+	for (const name of TRIGGERS) await fire(100, signed(workflows[name].url), { concurrency });
 	const stop = async () => {
 		await n8n.stop();
 		await fs.rm(userFolder, { recursive: true, force: true });
 	};
-	return { n8n, client, anon, webhook, signed, stop, concurrency };
+	return {
+		n8n,
+		client,
+		workflows,
+		anon: workflows.anon,
+		signed,
+		stop,
+		concurrency,
+	};
 }
 
-/** `events` into each workflow in `rounds` rounds, alternating; checks answers and executions. */
-export async function compareTriggers({ client, anon, webhook, signed, concurrency }, { events, rounds, expect }) {
-	const baseline = await settle(client, [anon, webhook]);
-	const runs = { anon: [], webhook: [] };
+/**
+ * `events` into each workflow in `rounds` rounds, the order rotating each round (so drift
+ * hits all three alike); checks answers and executions of every trigger.
+ */
+export async function compareTriggers({ client, workflows, signed, concurrency }, { events, rounds, expect }) {
+	const all = TRIGGERS.map((name) => workflows[name]);
+	const baseline = await settle(client, all);
+	const runs = Object.fromEntries(TRIGGERS.map((name) => [name, []]));
 	for (let round = 0; round < rounds; round++) {
-		for (const name of round % 2 === 0 ? ['anon', 'webhook'] : ['webhook', 'anon']) {
-			const target = name === 'anon' ? anon : webhook;
-			runs[name].push(await fire(events / rounds, signed(target.url), { concurrency }));
-		}
+		const order = [...TRIGGERS.slice(round % TRIGGERS.length), ...TRIGGERS.slice(0, round % TRIGGERS.length)];
+		for (const name of order)
+			runs[name].push(
+				await fire(events / rounds, signed(workflows[name].url), {
+					concurrency,
+				}),
+			);
 	}
-	const counts = await settle(client, [anon, webhook]);
-	const executed = { anon: counts[anon.id] - baseline[anon.id], webhook: counts[webhook.id] - baseline[webhook.id] };
-	expect.statuses('Anon Trigger, valid events', runs.anon.flatMap((r) => r.results), 200);
-	expect.statuses('Webhook node', runs.webhook.flatMap((r) => r.results), 200);
-	expect.equal('executions of the Anon Trigger workflow', executed.anon, events);
-	expect.equal('executions of the Webhook node workflow', executed.webhook, events);
+	const counts = await settle(client, all);
+	const executed = Object.fromEntries(TRIGGERS.map((name) => [name, counts[workflows[name].id] - baseline[workflows[name].id]]));
+	for (const name of TRIGGERS) {
+		expect.statuses(
+			`${workflows[name].name}, valid events`,
+			runs[name].flatMap((r) => r.results),
+			200,
+		);
+		expect.equal(`executions of the ${workflows[name].name} workflow`, executed[name], events);
+	}
 	return { runs, executed, events };
 }
 
@@ -65,7 +102,11 @@ export async function benchRejections({ client, anon, signed, concurrency }, { e
 	const before = (await settle(client, [anon]))[anon.id];
 	const runs = [];
 	for (let round = 0; round < rounds; round++) {
-		runs.push(await fire(events / rounds, signed(anon.url, newSigningSecret()), { concurrency }));
+		runs.push(
+			await fire(events / rounds, signed(anon.url, newSigningSecret()), {
+				concurrency,
+			}),
+		);
 	}
 	const executed = (await settle(client, [anon]))[anon.id] - before;
 	expect.statuses('Anon Trigger, bad signatures', runs.flatMap((r) => r.results), 401);
@@ -95,44 +136,23 @@ export async function benchMemory({ client, anon, signed, n8n, concurrency }, { 
 	return { memory, executed, events };
 }
 
-/** n8n's built-in Webhook node (no verification) → No Operation: the reference shape. */
-function webhookNodeWorkflow() {
-	const webhookId = randomUUID();
-	return {
-		name: 'bench: Webhook node',
-		webhookPath: webhookId,
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId,
-				parameters: { httpMethod: 'POST', path: webhookId, responseMode: 'onReceived', options: {} },
-			},
-			{ id: randomUUID(), name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 0], parameters: {} },
-		],
-		connections: { Webhook: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
-	};
-}
-
 async function activeWorkflow(client, n8n, definition) {
-	const { webhookPath, ...workflow } = definition;
-	const created = await client.createWorkflow(workflow);
-	const trigger = workflow.nodes[0];
-	const url = webhookPath ? `${n8n.baseUrl}/webhook/${webhookPath}` : `${n8n.baseUrl}/webhook/${trigger.webhookId}/anon`;
+	const created = await client.createWorkflow(definition);
+	const url = triggerUrl(n8n.baseUrl, definition);
 	// Activation returns a moment before the webhook answers (404 until then). The probe may
-	// start an execution of the Webhook node workflow; counts are taken relative to a baseline.
-	await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status !== 404, { what: `${workflow.name} webhook` });
-	return { id: created.id, name: workflow.name, url };
+	// start an execution of the Min Trigger or Webhook node workflow; counts are taken
+	// relative to a baseline.
+	await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status !== 404, { what: `${definition.name} webhook` });
+	return { id: created.id, name: definition.name, url };
 }
 
 /** Execution counts by workflow id, once n8n has saved them all. */
 const settle = (client, workflows) => client.settledExecutionCounts(workflows.map((workflow) => workflow.id));
 
 function rssMiB(pid) {
-	const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
+	const status = execFileSync('cat', [`/proc/${pid}/status`], {
+		encoding: 'utf8',
+	});
 	return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
 }
 
@@ -144,7 +164,11 @@ export function guardBytesPerId() {
 		global.gc(); const before = process.memoryUsage().heapUsed;
 		for (let i = 0; i < 50000; i++) { const id = 'msg_' + i.toString(36).padStart(27, '-'); guard.claim(id, 3600000, i); guard.accept(id, i); }
 		global.gc(); console.log((process.memoryUsage().heapUsed - before) / guard.size);`;
-	return Number(execFileSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' }).trim());
+	return Number(
+		execFileSync(process.execPath, ['--expose-gc', '-e', script], {
+			encoding: 'utf8',
+		}).trim(),
+	);
 }
 
 function mergeCounts(a, b) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // BENCHMARKS.md, queue mode: Anon events through n8n's queue mode (PostgreSQL + Redis +
 // main + 2 webhook processors behind a round-robin balancer + 1 or 2 workers, from
-// test/harness/queue.mjs), Anon Trigger → No Operation, Svix-signed requests.
+// test/harness/queue.mjs): Anon Trigger, Min Trigger (the cheapest community trigger) and
+// n8n's Webhook node, each → No Operation, Svix-signed requests.
 //
 //   node scripts/bench/queue.mjs            (ANON_SKIP_BUILD=1 packs dist/ as is)
 //   QUEUE_BENCH_EVENTS=1000 QUEUE_BENCH_CONCURRENCY=16 node scripts/bench/queue.mjs
@@ -9,35 +10,89 @@
 // Measures, per worker count: acknowledgements per second and p50/p95 acknowledgement
 // latency (what Anon/Svix sees: the webhook processor answers once the job is in Redis),
 // and the time from the first request until every execution has finished (what the
-// workers sustain). One topology is started; the first run has worker-2 stopped
-// (SIGTERM, drained), the second restarts it. Each run uses its own workflow.
+// workers sustain). One topology is started; the first runs have worker-2 stopped
+// (SIGTERM, drained), the second ones restart it. Each run uses its own workflow.
 import { fileURLToPath } from 'node:url';
 
 import { distinctEvents } from '../../test/harness/events.mjs';
-import { percentile, sendEvents } from '../../test/harness/load.mjs';
-import { log } from '../../test/harness/process.mjs';
-import { createActiveWorkflow, queueServiceVersions, startQueueTopology } from '../../test/harness/queue.mjs';
-import { noOpWorkflow, webhookUrl } from '../../test/harness/workflows.mjs';
+import { percentile, sendEvents, statusCounts } from '../../test/harness/load.mjs';
+import { log, waitFor } from '../../test/harness/process.mjs';
+import { queueServiceVersions, startQueueTopology } from '../../test/harness/queue.mjs';
+import { minTriggerWorkflow, noOpWorkflow, triggerUrl, webhookNodeWorkflow } from '../../test/harness/workflows.mjs';
+
+const TRIGGERS = {
+	anon: {
+		label: 'Anon Trigger',
+		workflow: (topology, name) => noOpWorkflow({ ...topology.trigger, name }),
+	},
+	min: {
+		label: 'Min Trigger',
+		workflow: (_, name) => minTriggerWorkflow({ name }),
+	},
+	webhook: {
+		label: 'Webhook node',
+		workflow: (_, name) => webhookNodeWorkflow({ name }),
+	},
+};
+
+/**
+ * Creates and activates `definition` through main and waits until every webhook processor
+ * serves it. The probes may start executions (Min Trigger, Webhook node); measure() counts
+ * only executions created after them.
+ */
+async function activeWorkflow(topology, definition) {
+	const created = await topology.client.createWorkflow(definition);
+	for (const processor of topology.webhooks) {
+		const url = triggerUrl(processor.baseUrl, definition);
+		await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status !== 404, {
+			what: `${definition.name} on ${processor.baseUrl}`,
+			timeoutMs: 30_000,
+		});
+	}
+	return {
+		id: created.id,
+		name: definition.name,
+		url: triggerUrl(topology.lb.url, definition),
+	};
+}
+
+/** Ids (numbers) of the workflow's executions. */
+const executionIds = async (client, workflowId) => (await client.executions(workflowId, { includeData: false })).map((e) => Number(e.id));
 
 /** One measured run against `workflow`; returns a row. */
-async function measure(topology, workflow, { events, concurrency, label }) {
-	const batch = await distinctEvents(events, { prefix: `evt_bench_${workflow.id}` });
+async function measure(topology, workflow, { events, concurrency, label, trigger }) {
+	const batch = await distinctEvents(events, {
+		prefix: `evt_bench_${workflow.id}`,
+	});
+	const lastBefore = Math.max(0, ...(await executionIds(topology.client, workflow.id)));
 	const lbBefore = [...topology.lb.counts];
 	const startedAt = Date.now();
 	const { results, wallMs: elapsedMs } = await sendEvents(batch, {
-		url: webhookUrl(topology.lb.url, workflow),
+		url: workflow.url,
 		secret: topology.secret,
 		concurrency,
 	});
-	const accepted = results.filter((r) => r.status === 200 && r.body.includes('"accepted"'));
+	const accepted = results.filter((r) => r.status === 200);
 	// Done when every execution has a final status; the last stoppedAt (same machine clock)
 	// gives the completion time without the polling interval's error.
-	const executions = await topology.client.finishedExecutions(workflow.id, accepted.length, { timeoutMs: 600_000, intervalMs: 1000 });
+	const executions = await waitFor(
+		async () => {
+			const created = (await topology.client.executions(workflow.id, { includeData: false })).filter((e) => Number(e.id) > lastBefore);
+			return created.length >= accepted.length && !created.some((e) => ['new', 'running', 'waiting'].includes(e.status)) ? created : null;
+		},
+		{
+			timeoutMs: 600_000,
+			intervalMs: 1000,
+			what: `${accepted.length} finished executions of ${workflow.name}`,
+		},
+	);
 	const lastStop = Math.max(...executions.map((e) => Date.parse(e.stoppedAt)));
 	const allDoneSeconds = (lastStop - startedAt) / 1000;
 	const latencies = results.map((r) => r.ms);
 	const row = {
+		trigger,
 		setup: label,
+		statuses: statusCounts(results),
 		events,
 		concurrency,
 		accepted: accepted.length,
@@ -55,13 +110,14 @@ async function measure(topology, workflow, { events, concurrency, label }) {
 }
 
 /**
- * Starts the topology (with the `packed` package, or a fresh build), runs `events` signed
- * events at `concurrency` with one worker, then with two, stops everything, and returns the
- * two rows and the versions of PostgreSQL and Redis. `warmup` events go first to each
- * workflow (not measured), so JIT and connection pools are warm in both runs.
+ * Starts the topology (with the `packed` package, or a fresh build; the Min Trigger beside it
+ * in every process), runs `events` events at `concurrency` into each trigger's workflow with
+ * one worker, then with two, stops everything, and returns the rows and the versions of
+ * PostgreSQL and Redis. `warmup` events go first to each workflow (not measured), so JIT and
+ * connection pools are warm. Wrong answers or execution counts go to `expect` when given.
  */
-export async function benchQueue({ events = 1000, concurrency = 16, warmup = 50, packed } = {}) {
-	const topology = await startQueueTopology({ packed });
+export async function benchQueue({ events = 1000, concurrency = 16, warmup = 50, packed, expect } = {}) {
+	const topology = await startQueueTopology({ packed, minTrigger: true });
 	try {
 		const rows = [];
 		// Run 1: one worker. SIGTERM lets worker-2 drain (nothing is queued yet anyway).
@@ -69,21 +125,25 @@ export async function benchQueue({ events = 1000, concurrency = 16, warmup = 50,
 		topology.workers[1] = null;
 		for (const workers of [1, 2]) {
 			if (workers === 2) await topology.startWorker(1);
-			const workflow = await createActiveWorkflow(
-				topology,
-				noOpWorkflow({ ...topology.trigger, name: `bench: ${workers} worker(s)` }),
-			);
-			if (warmup) {
-				const warm = await createActiveWorkflow(topology, noOpWorkflow({ ...topology.trigger, name: `warm-up ${workers}` }));
-				await measure(topology, warm, { events: warmup, concurrency, label: `warm-up (${workers} worker)` });
-			}
-			rows.push(
-				await measure(topology, workflow, {
+			const keys = Object.keys(TRIGGERS);
+			// The order alternates between the two runs, so drift does not favour one trigger.
+			for (const key of workers === 1 ? keys : keys.toReversed()) {
+				const setup = `${TRIGGERS[key].label}, ${workers} worker${workers > 1 ? 's' : ''}`;
+				const workflow = await activeWorkflow(topology, TRIGGERS[key].workflow(topology, `bench: ${setup}`));
+				if (warmup) await measure(topology, workflow, { events: warmup, concurrency, label: `warm-up (${setup})`, trigger: key });
+				const row = await measure(topology, workflow, {
 					events,
 					concurrency,
-					label: `queue mode, 2 webhook processors, ${workers} worker${workers > 1 ? 's' : ''}`,
-				}),
-			);
+					label: setup,
+					trigger: key,
+				});
+				row.workers = workers;
+				rows.push(row);
+				if (expect) {
+					expect.equal(`queue mode, ${setup}: answers 200`, row.accepted, events);
+					expect.equal(`queue mode, ${setup}: successful executions`, row.successful, events);
+				}
+			}
 		}
 		return { rows, versions: queueServiceVersions() };
 	} finally {
@@ -98,7 +158,7 @@ export function queueTable(rows) {
 		'| Setup | Events | Concurrency | Acks/s | p50 ack (ms) | p95 ack (ms) | All executed after (s) | Executions/s | Successful |',
 		'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 	];
-	for (const r of rows) {
+	for (const r of [...rows].sort((a, b) => (a.workers ?? 0) - (b.workers ?? 0))) {
 		lines.push(
 			`| ${r.setup} | ${r.events} | ${r.concurrency} | ${r.ackPerSecond.toFixed(1)} | ${r.p50Ms.toFixed(0)} | ${r.p95Ms.toFixed(0)} | ${r.allExecutedSeconds.toFixed(1)} | ${r.executionsPerSecond.toFixed(1)} | ${r.successful}/${r.events} |`,
 		);

@@ -24,16 +24,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { FIXTURES_DIR, exampleBody, newSigningSecret, svixHeaders } from '../../test/harness/events.mjs';
+import { exampleBody, newSigningSecret, svixHeaders } from '../../test/harness/events.mjs';
 import { fire, percentile, statusCounts } from '../../test/harness/load.mjs';
 import { N8nClient, startN8n } from '../../test/harness/n8n.mjs';
-import { buildAndPack, installPackage } from '../../test/harness/package.mjs';
+import { buildAndPack, installMinTrigger, installPackage, listInNodesFolder } from '../../test/harness/package.mjs';
 import { log, stopAllServers, waitFor } from '../../test/harness/process.mjs';
 import { ensureN8n } from '../../test/harness/runtime.mjs';
 import { noOpWorkflow } from '../../test/harness/workflows.mjs';
 
-// A copy of the shared reference trigger (never shipped: test/ is not packed).
-const MIN_TRIGGER_DIR = path.join(FIXTURES_DIR, 'min-trigger');
 const VARIANT_PACKAGE = 'n8n-nodes-trigvariants';
 
 /** One Anon Trigger step each, added to the Min Trigger. `source` is the step's JS. */
@@ -130,7 +128,8 @@ async function main() {
 	try {
 		const secret = newSigningSecret();
 		await installPackage(userFolder, packed);
-		await installReferenceAndVariants(userFolder, packed.version, secret);
+		await installMinTrigger(userFolder);
+		await installVariants(userFolder, secret);
 		const n8n = await startN8n({ userFolder, env: args.lazy ? { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } : {} });
 		const client = new N8nClient(n8n.baseUrl);
 		await client.setUp();
@@ -209,11 +208,8 @@ async function main() {
 // The reference and the variants, installed beside the package
 // ---------------------------------------------------------------------------------------
 
-async function installReferenceAndVariants(userFolder, anonVersion, secret) {
-	const modules = path.join(userFolder, '.n8n', 'nodes', 'node_modules');
-	await fs.cp(MIN_TRIGGER_DIR, path.join(modules, 'n8n-nodes-mintrig'), { recursive: true });
-
-	const dir = path.join(modules, VARIANT_PACKAGE);
+async function installVariants(userFolder, secret) {
+	const dir = path.join(userFolder, '.n8n', 'nodes', 'node_modules', VARIANT_PACKAGE);
 	await fs.mkdir(dir, { recursive: true });
 	const names = Object.keys(VARIANTS);
 	await fs.writeFile(
@@ -232,19 +228,7 @@ async function installReferenceAndVariants(userFolder, anonVersion, secret) {
 			`module.exports = { ${className(name)}: require('./variant.js').variant(${JSON.stringify(name)}, ${JSON.stringify(VARIANTS[name])}) };\n`,
 		);
 	}
-	// n8n loads every package listed here.
-	await fs.writeFile(
-		path.join(userFolder, '.n8n', 'nodes', 'package.json'),
-		JSON.stringify(
-			{
-				name: 'installed-nodes',
-				private: true,
-				dependencies: { 'n8n-nodes-anon': anonVersion, 'n8n-nodes-mintrig': '0.0.1', [VARIANT_PACKAGE]: '0.0.1' },
-			},
-			null,
-			2,
-		),
-	);
+	await listInNodesFolder(userFolder, VARIANT_PACKAGE, '0.0.1');
 }
 
 const className = (name) => `Var${name[0].toUpperCase()}${name.slice(1)}`;

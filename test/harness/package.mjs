@@ -10,6 +10,10 @@ import { log, onExit, run } from './process.mjs';
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const PACKAGE_NAME = 'n8n-nodes-anon';
+// The cheapest possible community trigger, a benchmark reference: test/fixtures is never
+// packed (see test/package.test.js).
+export const MIN_TRIGGER_PACKAGE = 'n8n-nodes-mintrig';
+const MIN_TRIGGER_SOURCE = path.join(REPO_ROOT, 'test', 'fixtures', 'min-trigger');
 
 /** Builds dist/ and packs the package; returns the tarball path and the package version. */
 export async function buildAndPack() {
@@ -68,4 +72,23 @@ export async function installPackage(userFolder, { tarball, version }) {
 			'\n',
 	);
 	log(`installed ${PACKAGE_NAME}@${version} into ${packageDir}`);
+}
+
+/**
+ * Installs the Min Trigger beside the package (installPackage first) in n8n's nodes folder:
+ * copied into nodes/node_modules and listed in nodes/package.json, as n8n loads it.
+ */
+export async function installMinTrigger(userFolder) {
+	const target = path.join(userFolder, '.n8n', 'nodes', 'node_modules', MIN_TRIGGER_PACKAGE);
+	await fs.cp(MIN_TRIGGER_SOURCE, target, { recursive: true });
+	const { version } = JSON.parse(await fs.readFile(path.join(target, 'package.json'), 'utf8'));
+	await listInNodesFolder(userFolder, MIN_TRIGGER_PACKAGE, version);
+}
+
+/** Adds a package already in nodes/node_modules to nodes/package.json: n8n loads what is listed. */
+export async function listInNodesFolder(userFolder, name, version) {
+	const manifestPath = path.join(userFolder, '.n8n', 'nodes', 'package.json');
+	const manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8'));
+	manifest.dependencies[name] = version;
+	await fs.writeFile(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
 }

@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 
 import { newSigningSecret } from './events.mjs';
 import { N8nClient, QUIET_OFFLINE_ENV } from './n8n.mjs';
-import { buildAndPack, installPackage } from './package.mjs';
+import { buildAndPack, installMinTrigger, installPackage } from './package.mjs';
 import { childEnv, freePort, log, onExit, sleep, spawnServer, tail, waitFor } from './process.mjs';
 import { N8N_VERSION, ensureN8n, ensureNode24, n8nBin } from './runtime.mjs';
 import { createAnonWorkflow } from './workflows.mjs';
@@ -333,6 +333,7 @@ const DEFAULT_OPTIONS = {
 	lockDurationMs: 10_000,
 	stalledIntervalMs: 5_000,
 	queueRecoveryMinutes: undefined, // n8n's default
+	minTrigger: false, // also install the Min Trigger (benchmark reference) in every process
 };
 
 /**
@@ -393,6 +394,7 @@ export async function startQueueTopology(overrides = {}) {
 			const folder = path.join(dir, name);
 			await fs.mkdir(folder, { recursive: true });
 			await installPackage(folder, packed);
+			if (options.minTrigger) await installMinTrigger(folder);
 			return folder;
 		};
 		topology.newUserFolder = newUserFolder;

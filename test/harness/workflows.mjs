@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 
 import { waitForAnonWebhook } from './n8n.mjs';
-import { PACKAGE_NAME, REPO_ROOT } from './package.mjs';
+import { MIN_TRIGGER_PACKAGE, PACKAGE_NAME, REPO_ROOT } from './package.mjs';
 
 export const TRIGGER_NODE_NAME = 'Anon Trigger';
 const TRIGGER_TYPE = `${PACKAGE_NAME}.anonTrigger`;
@@ -44,8 +44,72 @@ export function noOpWorkflow({ name = 'Anon: all events', events = ['*'], ...tri
 				parameters: {},
 			},
 		],
-		connections: { [TRIGGER_NODE_NAME]: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
+		connections: {
+			[TRIGGER_NODE_NAME]: {
+				main: [[{ node: 'No Operation', type: 'main', index: 0 }]],
+			},
+		},
 	};
+}
+
+/** `trigger` → No Operation. */
+function withNoOp(name, trigger) {
+	const noOp = {
+		id: randomUUID(),
+		name: 'No Operation',
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [240, 0],
+		parameters: {},
+	};
+	return {
+		name,
+		nodes: [trigger, noOp],
+		connections: {
+			[trigger.name]: { main: [[{ node: noOp.name, type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/** The Min Trigger (installMinTrigger; verifies nothing) → No Operation: the cheapest community trigger. */
+export function minTriggerWorkflow({ name = 'Min Trigger', webhookId = randomUUID() } = {}) {
+	const trigger = {
+		id: randomUUID(),
+		name: 'Min Trigger',
+		type: `${MIN_TRIGGER_PACKAGE}.minTrigger`,
+		typeVersion: 1.1,
+		position: [0, 0],
+		webhookId,
+		parameters: {},
+	};
+	return withNoOp(name, trigger);
+}
+
+/** n8n's built-in Webhook node (typeVersion 2, static parameters, no verification) → No Operation. */
+export function webhookNodeWorkflow({ name = 'Webhook node', webhookId = randomUUID() } = {}) {
+	const trigger = {
+		id: randomUUID(),
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId,
+		parameters: {
+			httpMethod: 'POST',
+			path: webhookId,
+			responseMode: 'onReceived',
+			options: {},
+		},
+	};
+	return withNoOp(name, trigger);
+}
+
+/** Production URL of a workflow's trigger (Anon Trigger, Min Trigger or Webhook node) on `baseUrl`. */
+export function triggerUrl(baseUrl, { nodes }) {
+	const { type, webhookId } = nodes[0];
+	if (type === TRIGGER_TYPE) return `${baseUrl}/webhook/${webhookId}/anon`;
+	if (type === `${MIN_TRIGGER_PACKAGE}.minTrigger`) return `${baseUrl}/webhook/${webhookId}/min`;
+	return `${baseUrl}/webhook/${webhookId}`;
 }
 
 /**
@@ -59,17 +123,27 @@ export async function exampleWorkflow(file, { credentialId, credentialName, webh
 	for (const node of workflow.nodes) {
 		if (node.type === TRIGGER_TYPE) {
 			node.webhookId = webhookId;
-			node.credentials = { anonWebhookApi: { id: credentialId, name: credentialName } };
+			node.credentials = {
+				anonWebhookApi: { id: credentialId, name: credentialName },
+			};
 		}
 		if (node.type === `${PACKAGE_NAME}.anon` && apiCredential) node.credentials = { anonApi: apiCredential };
 		if (node.type === 'n8n-nodes-base.httpRequest' && urls[node.name]) node.parameters.url = urls[node.name];
 	}
-	return { name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings };
+	return {
+		name: workflow.name,
+		nodes: workflow.nodes,
+		connections: workflow.connections,
+		settings: workflow.settings,
+	};
 }
 
 /** The README's alert example: Anon Trigger (workflow_run.failed) → Send Alert to `alertUrl`. */
 export async function alertWorkflow({ alertUrl, ...trigger }) {
-	return exampleWorkflow('anon-workflow-run-failed-alert.json', { ...trigger, urls: { 'Send Alert': alertUrl } });
+	return exampleWorkflow('anon-workflow-run-failed-alert.json', {
+		...trigger,
+		urls: { 'Send Alert': alertUrl },
+	});
 }
 
 /**
@@ -80,10 +154,17 @@ export async function alertWorkflow({ alertUrl, ...trigger }) {
 export async function createAnonWorkflow(client, definition, { baseUrls = [client.baseUrl], activate = true, timeoutMs } = {}) {
 	const created = await client.createWorkflow(definition, { activate });
 	const trigger = definition.nodes.find((node) => node.type === TRIGGER_TYPE);
-	const workflow = { id: created.id, name: created.name, webhookId: trigger.webhookId };
+	const workflow = {
+		id: created.id,
+		name: created.name,
+		webhookId: trigger.webhookId,
+	};
 	if (activate) {
 		for (const baseUrl of baseUrls) {
-			await waitForAnonWebhook(webhookUrl(baseUrl, workflow), { what: `the production webhook of "${workflow.name}" on ${baseUrl}`, timeoutMs });
+			await waitForAnonWebhook(webhookUrl(baseUrl, workflow), {
+				what: `the production webhook of "${workflow.name}" on ${baseUrl}`,
+				timeoutMs,
+			});
 		}
 	}
 	return workflow;

@@ -18,9 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { FIXTURES_DIR, exampleBody, newSigningSecret, svixHeaders } from '../harness/events.mjs';
+import { exampleBody, newSigningSecret, svixHeaders } from '../harness/events.mjs';
 import { N8nClient, startN8n, waitForAnonWebhook } from '../harness/n8n.mjs';
-import { buildAndPack, installPackage } from '../harness/package.mjs';
+import { buildAndPack, installMinTrigger, installPackage } from '../harness/package.mjs';
 import { log, sleep, stopAllServers, waitFor } from '../harness/process.mjs';
 import { ensureN8n } from '../harness/runtime.mjs';
 import { noOpWorkflow } from '../harness/workflows.mjs';
@@ -42,23 +42,9 @@ const RSS_TOLERANCE_MIB = 100;
 const P99_FACTOR = 1.5;
 const P99_FLOOR_MS = 2000;
 
-// A copy of the shared reference (test/fixtures is never packed: see test/package.test.js).
-const MIN_TRIGGER_SOURCE = path.join(FIXTURES_DIR, 'min-trigger');
 const SECRET = newSigningSecret();
 const ctx = {};
 const rows = [];
-
-/** Installs the Min Trigger beside the Anon package in n8n's nodes folder, as n8n loads it. */
-async function installMinTrigger(userFolder) {
-	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	const target = path.join(nodesDir, 'node_modules', 'n8n-nodes-mintrig');
-	await fs.cp(MIN_TRIGGER_SOURCE, target, { recursive: true });
-	const manifestPath = path.join(nodesDir, 'package.json');
-	const manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8'));
-	const { version } = JSON.parse(await fs.readFile(path.join(target, 'package.json'), 'utf8'));
-	manifest.dependencies['n8n-nodes-mintrig'] = version;
-	await fs.writeFile(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-}
 
 function minTriggerWorkflow(webhookId) {
 	return {

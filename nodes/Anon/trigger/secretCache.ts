@@ -5,7 +5,7 @@
  * loads the credential row from the database, decrypts it, and resolves its fields through a
  * freshly acquired isolate of n8n's expression engine, a second one besides the isolate n8n
  * already holds for the request. Under load that wait is most of the gap to the cheapest
- * community trigger (scripts/bench/TRIGGER-COST-NOTES.md).
+ * community trigger (BENCHMARKS.md, section 2c).
  *
  * The bound: an answer is reused for at most `reuseMs` after its read *started*, so a secret
  * changed in n8n at time t is used by every request from t + reuseMs on (a read that started
