@@ -216,13 +216,16 @@ let lastSecret: { text: string; parsed: ParsedSecret } | undefined;
 const signingKeys = new SecretCache<ParsedSecret>();
 
 /**
- * The credential's parsed secret. On the production URL it is reused per credential for up to
+ * The credential's parsed secret. On the production URL it is reused per workflow and credential for up to
  * SECRET_REUSE_MS (see secretCache.ts for why and for the bound); the test URL reads it afresh.
  */
 async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
 	const credentialId = context.getNode().credentials?.anonWebhookApi?.id;
 	if (!credentialId || context.getMode() === 'manual') return await readSigningKey(context);
-	return await signingKeys.get(credentialId, async () => await readSigningKey(context), Date.now());
+	// Per workflow as well: a read is only reused where n8n's own read (and its permission
+	// check for this workflow) would have returned it.
+	const key = `${context.getWorkflow().id ?? ''}/${credentialId}`;
+	return await signingKeys.get(key, async () => await readSigningKey(context), Date.now());
 }
 
 async function readSigningKey(context: IWebhookFunctions): Promise<ParsedSecret> {

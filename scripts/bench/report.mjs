@@ -124,7 +124,7 @@ the step times are measured inside n8n and do not.)
   acquires a **second expression isolate**, almost always a cold one under concurrency (n8n
   keeps one warm), while the isolate n8n acquired for the request is held. That isolate alone
   costs as much throughput as the whole call.
-- **The fix:** on the production URL the parsed signing secret is reused per credential for
+- **The fix:** on the production URL the parsed signing secret is reused per workflow and credential for
   at most **10 s, counted from when the read started**; concurrent requests share one read. A
   secret changed at time *t* is the only one accepted from *t* + 10 s on (unit tests, and e2e
   test *j* against a real n8n). Failed reads and unusable secrets are not kept, the editor's
