@@ -94,7 +94,7 @@ export async function compareTriggers({ client, workflows, signed, concurrency }
 		);
 		expect.equal(`executions of the ${workflows[name].name} workflow`, executed[name], events);
 	}
-	return { runs, executed, events };
+	return { runs, executed, events, rounds };
 }
 
 /** The same load into the Anon Trigger, each request signed with a different, wrong secret. */

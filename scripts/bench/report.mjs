@@ -96,7 +96,7 @@ machines, not for speeding up one small one.
 function triggerCostSection() {
 	return `### 2c. Where the Anon Trigger's cost went (issue 14)
 
-Before version 0.3 the Anon Trigger reached only 0.67–0.79× the Min Trigger's throughput,
+Before this change (in the unreleased 0.1.0) the Anon Trigger reached only 0.67–0.79× the Min Trigger's throughput,
 although its \`webhook()\` took 1.4 % of n8n's CPU. \`node scripts/bench/triggerCost.mjs\` found
 where the rest went: it runs the Min Trigger beside *variants* of it that each add one of the
 Anon Trigger's steps (the package's own code from \`dist/\`), timing the step inside n8n
@@ -274,7 +274,7 @@ ${executedLine(data.endToEnd)}
 ### 2b. With \`N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true\`
 
 The same comparison on a second, fresh n8n started with n8n's own setting that creates an
-expression isolate only when an expression is evaluated (${data.lazy.events} events per trigger, 2 rotating
+expression isolate only when an expression is evaluated (${data.lazy.events} events per trigger, ${data.lazy.rounds} rotating
 rounds). See sections 2c and 5 for why it matters to every community trigger.
 
 | Trigger | Events | Throughput, events/s (per-round min–max) | p50 | p95 | p99 | Answers |
