@@ -30,7 +30,7 @@ import { N8nClient, startN8n } from '../../test/harness/n8n.mjs';
 import { buildAndPack, installMinTrigger, installPackage, listInNodesFolder } from '../../test/harness/package.mjs';
 import { log, stopAllServers, waitFor } from '../../test/harness/process.mjs';
 import { ensureN8n } from '../../test/harness/runtime.mjs';
-import { noOpWorkflow } from '../../test/harness/workflows.mjs';
+import { minTriggerWorkflow, noOpWorkflow, webhookNodeWorkflow, withNoOp } from '../../test/harness/workflows.mjs';
 
 const VARIANT_PACKAGE = 'n8n-nodes-trigvariants';
 
@@ -284,39 +284,24 @@ exports.variant = (name, spec) => {
 
 function workflowFor(name, credential) {
 	const webhookId = randomUUID();
-	const noOp = { id: randomUUID(), name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 0], parameters: {} };
-	const wire = (trigger) => ({
-		name: `cost: ${name}`,
-		nodes: [trigger, noOp],
-		connections: { [trigger.name]: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
-	});
+	const workflowName = `cost: ${name}`;
 	if (name === 'anon' || name === 'anon-forged') {
-		const workflow = noOpWorkflow({ name: `cost: ${name}`, webhookId, credentialId: credential.id, credentialName: credential.name });
+		const workflow = noOpWorkflow({ name: workflowName, webhookId, credentialId: credential.id, credentialName: credential.name });
 		return { workflow, urlPath: `/webhook/${webhookId}/anon` };
 	}
-	if (name === 'webhook') {
-		const trigger = {
-			id: randomUUID(),
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, 0],
-			webhookId,
-			parameters: { httpMethod: 'POST', path: webhookId, responseMode: 'onReceived', options: {} },
-		};
-		return { workflow: wire(trigger), urlPath: `/webhook/${webhookId}` };
-	}
+	if (name === 'webhook') return { workflow: webhookNodeWorkflow({ name: workflowName, webhookId }), urlPath: `/webhook/${webhookId}` };
+	if (name === 'min') return { workflow: minTriggerWorkflow({ name: workflowName, webhookId }), urlPath: `/webhook/${webhookId}/min` };
 	const trigger = {
 		id: randomUUID(),
 		name: 'Trigger',
-		type: name === 'min' ? 'n8n-nodes-mintrig.minTrigger' : `${VARIANT_PACKAGE}.${className(name)[0].toLowerCase()}${className(name).slice(1)}`,
+		type: `${VARIANT_PACKAGE}.${className(name)[0].toLowerCase()}${className(name).slice(1)}`,
 		typeVersion: 1.1,
 		position: [0, 0],
 		webhookId,
-		parameters: name === 'min' ? {} : { events: ['*'], options: {} },
+		parameters: { events: ['*'], options: {} },
 	};
 	if (VARIANTS[name]?.credentials) trigger.credentials = { anonWebhookApi: { id: credential.id, name: credential.name } };
-	return { workflow: wire(trigger), urlPath: `/webhook/${webhookId}/${name}` };
+	return { workflow: withNoOp(workflowName, trigger), urlPath: `/webhook/${webhookId}/${name}` };
 }
 
 // ---------------------------------------------------------------------------------------

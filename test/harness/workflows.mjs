@@ -31,29 +31,11 @@ function anonTriggerNode({ events, credentialId, credentialName, webhookId = ran
 
 /** Anon Trigger (all events unless `events` says otherwise) → No Operation. */
 export function noOpWorkflow({ name = 'Anon: all events', events = ['*'], ...trigger }) {
-	return {
-		name,
-		nodes: [
-			anonTriggerNode({ events, ...trigger }),
-			{
-				id: randomUUID(),
-				name: 'No Operation',
-				type: 'n8n-nodes-base.noOp',
-				typeVersion: 1,
-				position: [240, 0],
-				parameters: {},
-			},
-		],
-		connections: {
-			[TRIGGER_NODE_NAME]: {
-				main: [[{ node: 'No Operation', type: 'main', index: 0 }]],
-			},
-		},
-	};
+	return withNoOp(name, anonTriggerNode({ events, ...trigger }));
 }
 
 /** `trigger` → No Operation. */
-function withNoOp(name, trigger) {
+export function withNoOp(name, trigger) {
 	const noOp = {
 		id: randomUUID(),
 		name: 'No Operation',
