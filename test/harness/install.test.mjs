@@ -1,6 +1,7 @@
-// The harness's installs on a fresh machine (issue 11): npm settings exported by `npm start`
-// must not reach the harness's own npm calls, and an interrupted install must never look
-// finished. Run by `npm test` (node --test).
+// The harness on a machine that is not ours (issue 11): npm settings exported by `npm start`
+// must not reach the harness's own npm calls, an interrupted install must never look finished,
+// and the caller's environment (FORCE_COLOR) must not change what the suites read from n8n's
+// log. Run by `npm test` (node --test).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -8,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { QUIET_OFFLINE_ENV, npmCommands } from './n8n.mjs';
 import { childEnv } from './process.mjs';
 import { installOnce, npmRebuild } from './runtime.mjs';
 
@@ -106,5 +108,26 @@ describe('installOnce', () => {
 		});
 		assert.equal(existsSync(path.join(dir, 'node_modules')), false);
 		assert.equal(await fs.readFile(path.join(dir, 'payload'), 'utf8'), 'fresh');
+	});
+});
+
+describe("n8n's log", () => {
+	// A line as n8n 2.41.1 wrote it in a CI run whose environment had FORCE_COLOR set.
+	const ESC = '\u001b';
+	const colouredLine =
+		`00:41:27.226   ${ESC}[34mdebug${ESC}[39m   ${ESC}[34mExecuting npm command${ESC}[39m ${ESC}[2m{ "args": ["pack", ` +
+		`"n8n-nodes-anon@latest", "--quiet", "--registry=http: //127.0.0.1: 45767"], "cwd": "/tmp/x/.n8n/nodes", ` +
+		`"file": "logger-proxy.js", "function": "exports.debug" }${ESC}[22m`;
+
+	test("npmCommands reads the installer's npm calls from a coloured log line", async () => {
+		const logFile = path.join(tmp, 'n8n.log');
+		await fs.writeFile(logFile, `something else\n${colouredLine}\n`);
+		assert.deepEqual(await npmCommands(logFile), [
+			['pack', 'n8n-nodes-anon@latest', '--quiet', '--registry=http://127.0.0.1:45767'],
+		]);
+	});
+
+	test('every n8n the harness starts is told not to colour its log', () => {
+		assert.equal(QUIET_OFFLINE_ENV.FORCE_COLOR, '0');
 	});
 });

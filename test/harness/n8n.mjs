@@ -5,12 +5,13 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 import { childEnv, freePort, log, onInterrupt, sleep, spawnServer, tail, waitFor } from './process.mjs';
 import { buildAndPack, installPackage } from './package.mjs';
 import { N8N_VERSION, ensureN8n, ensureNode24, n8nBin } from './runtime.mjs';
 
-/** Settings every n8n process here gets: local cookies, no phone-home, nothing fetched. */
+/** Settings every n8n process here gets: local cookies, no phone-home, nothing fetched, a plain log. */
 export const QUIET_OFFLINE_ENV = {
 	N8N_SECURE_COOKIE: 'false',
 	N8N_DIAGNOSTICS_ENABLED: 'false',
@@ -22,6 +23,9 @@ export const QUIET_OFFLINE_ENV = {
 	// Community packages are loaded from the nodes folder; nothing may be fetched.
 	N8N_REINSTALL_MISSING_PACKAGES: 'false',
 	N8N_LOG_OUTPUT: 'console',
+	// The log is a file the suites read: no colour codes, even when the caller's environment
+	// has FORCE_COLOR set (n8n's logger then colours its debug lines, JSON included).
+	FORCE_COLOR: '0',
 };
 
 /** The encryption key of a user folder: generated once, then reused so credentials stay readable. */
@@ -299,6 +303,7 @@ export async function npmCommands(logFile) {
 	return (
 		(await fs.readFile(logFile, 'utf8'))
 			.split('\n')
+			.map((line) => stripVTControlCharacters(line))
 			.filter((line) => line.includes('Executing npm command'))
 			// The console format prints ": " after every colon, inside strings too.
 			.map((line) => JSON.parse(line.slice(line.indexOf('{'))).args.map((arg) => arg.replaceAll(': ', ':')))

@@ -112,7 +112,8 @@ async function npmInstallWithProgress(args, { cwd, what }) {
 		log(`  npm install ${what}: ${seconds} s, ${phase}: ${manifests} package manifests, ${tarballs} tarballs${lastPackage ? ` (latest: ${lastPackage})` : ''}`);
 	}, 15_000);
 	try {
-		await run('npm', [...args, '--loglevel=http'], { cwd, label: 'npm install', onLine });
+		// --color=false: the lines are parsed, whatever colour setting the user's ~/.npmrc has.
+		await run('npm', [...args, '--loglevel=http', '--color=false'], { cwd, label: 'npm install', onLine });
 	} finally {
 		clearInterval(ticker);
 	}
