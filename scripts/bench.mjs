@@ -3,7 +3,7 @@
 // BENCHMARKS.md (scripts/bench/report.mjs). The sections live beside it in scripts/bench/:
 //   1. signature verification: ours vs svix vs standardwebhooks vs a bare HMAC (the floor)
 //   2. end to end in a real n8n: the Anon Trigger vs the Min Trigger (the cheapest community
-//      trigger) vs n8n's own Webhook node, rotating rounds; 2c cites triggerCost.mjs
+//      trigger) vs n8n's own Webhook node, in interleaved slices; 2c cites triggerCost.mjs
 //   3. rejections: the same load with bad signatures
 //   4. memory: n8n's resident memory over 10,000 events with redelivery protection on
 //   5. where the time goes: a CPU profile of n8n taking events
@@ -59,7 +59,7 @@ async function main() {
 	const { concurrency } = PLAN;
 
 	const instance = await benchInstance(packed, { concurrency });
-	log(`2. end to end: ${PLAN.events} events per trigger, ${PLAN.rounds} rotating rounds`);
+	log(`2. end to end: ${PLAN.events} events per trigger, ${PLAN.rounds} rounds of interleaved slices`);
 	const endToEnd = await compareTriggers(instance, {
 		events: PLAN.events,
 		rounds: PLAN.rounds,

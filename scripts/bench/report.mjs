@@ -131,16 +131,42 @@ the step times are measured inside n8n and do not.)
   test URL reads the credential every time, and forged requests still get 401, never start an
   execution, and now cost no credential read at all.
 - **What is left is n8n's**, and sections 2 and 2b measure it in every run:
-  - a credential on the node costs one more database query per execution (n8n's
-    \`CredentialsPermissionChecker\`); a verifying trigger needs a credential, so it pays this
-    like any community trigger with one (about 0.94–0.95× Min in the variant runs, within
-    their noise);
+  - **a credential on the node** costs two more database queries per execution, whether or
+    not the node reads it: n8n's \`CredentialsPermissionChecker\` (\`findNonProjectCredentialsByIds\`)
+    and its redaction module's \`DynamicCredentialsContextHook\` (\`hasResolvableCredential\`)
+    run for every execution of a workflow in which any node has a credential. Counted by
+    \`node scripts/bench/triggerCost.mjs --lazy --queries 20 --only min,credref,cred,anon,anon-forged\`
+    (n8n's SQL log, 20 events one at a time per trigger): queries per event, Min Trigger 33.1;
+    Min + a credential never read 35.3; Min + \`getCredentials\` per request 37.1; Anon Trigger
+    35.2; Anon Trigger with bad signatures 10.3 (no execution is written). Per event the Anon
+    Trigger adds exactly those two \`credentials_entity\` selects, as the unread credential does,
+    and no credential read (the reused
+    secret). Both checks look only at whether a node has a credential, so n8n's own Webhook
+    node pays them too once it authenticates with Header Auth. A verifying trigger needs its
+    secret in a credential (encrypted, never exported with the workflow), so it pays them;
   - the expression isolate n8n acquires for every request to any community trigger
     (\`webhookPhaseNeedsIsolate\` in n8n's \`live-webhooks.js\`; only its own Webhook node is
     exempt) is what holds the Min Trigger itself well below the Webhook node in section 2. An
     operator avoids it with **\`N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true\`** (section 2b).
     Raising \`N8N_EXPRESSION_ENGINE_POOL_SIZE\` keeps more warm bridges, but each is still
     disposed after use.
+- **With lazy acquire** the credential's queries are all that separates the Anon Trigger from
+  the Min Trigger, and the Webhook node pays about as much for its own extra work. Measured on
+  2026-11-29, \`node scripts/bench/triggerCost.mjs --lazy --webhook --only
+  min,webhook,props,credref,item,nocred,anon --rounds 4 --events 1500 --slice 250\`:
+
+  | Trigger | events/s, median (rounds) | × Min, median (range) | × Webhook node, median (range) | p50 / p99 ms |
+  | --- | ---: | ---: | ---: | ---: |
+  | Min Trigger | 110.6 (105.7, 97.8, 118.3, 115.5) | 1.00 | 1.06 (1.04–1.08) | 143 / 229 |
+  | Webhook node | 102.4 (97.6, 93.8, 113.5, 107.2) | 0.94 (0.92–0.96) | 1.00 | 152 / 232 |
+  | Min + the Anon Trigger's parameters | 113.8 (104.5, 112.3, 117.1, 115.4) | 0.99 (0.99–1.15) | 1.07 (1.03–1.20) | 141 / 203 |
+  | Min + a credential on the node, never read | 104.2 (98.5, 102.0, 112.3, 106.4) | **0.94** (0.92–1.04) | 1.00 (0.99–1.09) | 148 / 251 |
+  | Min + the Anon item | 110.5 (95.2, 111.1, 119.1, 109.9) | 0.98 (0.90–1.14) | 1.04 (0.98–1.18) | 142 / 231 |
+  | Min + every Anon step but the credential read | 108.2 (92.1, 102.7, 113.7, 114.4) | 0.98 (0.87–1.05) | 1.03 (0.94–1.09) | 146 / 241 |
+  | **Anon Trigger** | 100.0 (94.7, 95.5, 104.6, 110.5) | **0.93** (0.88–0.98) | **0.99** (0.92–1.03) | 156 / 225 |
+
+  (Seven triggers share the machine here, so the rates are lower than in section 2b's
+  three-way run.)
 
 The variant runs and their options are described at the top of \`scripts/bench/triggerCost.mjs\`.
 `;
@@ -252,8 +278,9 @@ ${goals.join('\n')}
 
 ## 2. End to end in a real n8n
 
-${PLAN.events} events into each workflow, in ${PLAN.rounds} rounds, the order rotating each round (after 100
-warm-up events each). All three workflows are *trigger → No Operation*: the Anon Trigger
+${PLAN.events} events into each workflow, in ${PLAN.rounds} rounds (after 100 warm-up events each); within a
+round the three take turns in slices of 100 events, so neighbouring slices see the same machine
+load, and each round starts with the next trigger. All three workflows are *trigger → No Operation*: the Anon Trigger
 verifies every signature; the **Min Trigger** (\`test/fixtures/min-trigger\`, installed beside
 the package, never shipped) is the cheapest possible community trigger, emitting the body and
 verifying nothing, so what it costs is what n8n charges any community trigger; n8n's Webhook
@@ -274,8 +301,8 @@ ${executedLine(data.endToEnd)}
 ### 2b. With \`N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true\`
 
 The same comparison on a second, fresh n8n started with n8n's own setting that creates an
-expression isolate only when an expression is evaluated (${data.lazy.events} events per trigger, ${data.lazy.rounds} rotating
-rounds). See sections 2c and 5 for why it matters to every community trigger.
+expression isolate only when an expression is evaluated (${data.lazy.events} events per trigger, ${data.lazy.rounds} rounds
+of interleaved slices). See sections 2c and 5 for why it matters to every community trigger.
 
 | Trigger | Events | Throughput, events/s (per-round min–max) | p50 | p95 | p99 | Answers |
 | --- | ---: | ---: | ---: | ---: | ---: | --- |

@@ -15,6 +15,11 @@
 //   node scripts/bench/triggerCost.mjs [--rounds 3] [--events 400] [--slice 100] [--lazy] [--webhook]
 //        [--only min,cred,anon] [--out results.json]
 //
+// With --queries N it measures no throughput: n8n logs its SQL (DB_LOGGING_ENABLED), each
+// trigger gets N events one at a time, and the table counts the queries per event and lists
+// those that come at least once every two events more or fewer than with the Min Trigger
+// (what a step makes n8n ask its database).
+//
 // The variants and the Min Trigger are installed into the throwaway n8n's nodes folder
 // only; nothing here ships in the package. A measurement: it exits non-zero only on wrong
 // results (a status other than the expected one, a lost or extra execution).
@@ -104,6 +109,7 @@ const { values: args } = parseArgs({
 		webhook: { type: 'boolean', default: false },
 		only: { type: 'string' },
 		out: { type: 'string' },
+		queries: { type: 'string' },
 	},
 });
 const ROUNDS = Number(args.rounds);
@@ -130,7 +136,9 @@ async function main() {
 		await installPackage(userFolder, packed);
 		await installMinTrigger(userFolder);
 		await installVariants(userFolder, secret);
-		const n8n = await startN8n({ userFolder, env: args.lazy ? { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } : {} });
+		const env = args.lazy ? { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } : {};
+		if (args.queries) Object.assign(env, { DB_LOGGING_ENABLED: 'true', DB_LOGGING_OPTIONS: 'query' });
+		const n8n = await startN8n({ userFolder, env });
 		const client = new N8nClient(n8n.baseUrl);
 		await client.setUp();
 		const credential = await client.createCredential({ name: 'Anon trigger cost', signingSecret: secret });
@@ -155,6 +163,11 @@ async function main() {
 		log('warm-up');
 		for (const name of TRIGGERS) await fire(WARM_UP, targets[name].request, { concurrency: CONCURRENCY });
 		const workflowIds = [...new Set(Object.values(targets).map((t) => t.workflow.id))];
+		if (args.queries) {
+			await countQueries(n8n, client, targets, workflowIds, Number(args.queries));
+			await n8n.stop();
+			return;
+		}
 		const baseline = await client.settledExecutionCounts(workflowIds);
 
 		const runs = Object.fromEntries(TRIGGERS.map((name) => [name, []]));
@@ -307,6 +320,37 @@ function workflowFor(name, credential) {
 // ---------------------------------------------------------------------------------------
 // Results
 // ---------------------------------------------------------------------------------------
+
+/** --queries: n8n's SQL per event for each trigger, one event at a time, and how it differs from the Min Trigger's. */
+async function countQueries(n8n, client, targets, workflowIds, events) {
+	const perTrigger = {};
+	for (const name of TRIGGERS) {
+		const before = (await fs.stat(n8n.logFile)).size;
+		const run = await fire(events, targets[name].request, { concurrency: 1 });
+		const wrong = run.results.filter((r) => r.status !== targets[name].expect).length;
+		if (wrong) throw new Error(`${name}: ${wrong} answers were not ${targets[name].expect}`);
+		// Every execution saved (its last queries logged) before the log is read.
+		await client.settledExecutionCounts(workflowIds);
+		const text = (await fs.readFile(n8n.logFile)).subarray(before).toString('utf8');
+		const counts = new Map();
+		for (const line of text.split('\n')) {
+			const query = /query: (.*?)(?: -- PARAMETERS:.*)?$/.exec(line)?.[1];
+			// Ids, sizes and dates differ per execution; the statement is what is counted.
+			if (query) counts.set(query.replace(/\d+/g, 'N'), (counts.get(query.replace(/\d+/g, 'N')) ?? 0) + 1);
+		}
+		perTrigger[name] = counts;
+	}
+	const total = (counts) => [...counts.values()].reduce((a, b) => a + b, 0);
+	const reference = perTrigger.min ?? new Map();
+	console.log(`\n| trigger | queries per event | differs from the Min Trigger (count per event: statement) |\n| --- | ---: | --- |`);
+	for (const [name, counts] of Object.entries(perTrigger)) {
+		const differing = [...new Set([...counts.keys(), ...reference.keys()])]
+			// n8n's periodic jobs add a fraction of a query per event anywhere; a step's queries come once per event.
+			.filter((query) => Math.abs((counts.get(query) ?? 0) - (reference.get(query) ?? 0)) >= events / 2)
+			.map((query) => `${(((counts.get(query) ?? 0) - (reference.get(query) ?? 0)) / events).toFixed(2)}: \`${query.slice(0, 160)}\``);
+		console.log(`| ${name} | ${(total(counts) / events).toFixed(2)} | ${differing.join('<br>')} |`);
+	}
+}
 
 function summarise(runs) {
 	const summary = {};
