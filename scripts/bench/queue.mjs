@@ -90,6 +90,7 @@ async function measure(topology, workflow, { events, concurrency, label, trigger
 	const allDoneSeconds = (lastStop - startedAt) / 1000;
 	const latencies = results.map((r) => r.ms);
 	const row = {
+		latencies,
 		trigger,
 		setup: label,
 		statuses: statusCounts(results),
@@ -105,8 +106,34 @@ async function measure(topology, workflow, { events, concurrency, label, trigger
 		executionsPerSecond: executions.length / allDoneSeconds,
 		successful: executions.filter((e) => e.status === 'success').length,
 	};
-	log(`  ${label}: ${JSON.stringify(row)}`);
+	log(`  ${label}: ${JSON.stringify({ ...row, latencies: undefined })}`);
 	return row;
+}
+
+/** One row from the measured parts of a trigger's run (each part waited for its executions). */
+function combine(parts, { setup, workers }) {
+	const sum = (key) => parts.reduce((total, part) => total + part[key], 0);
+	const latencies = parts.flatMap((part) => part.latencies);
+	const statuses = {};
+	for (const part of parts) for (const [status, n] of Object.entries(part.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+	const perProcessor = parts.map((part) => part.perProcessor.split('/').map(Number)).reduce((a, b) => a.map((n, i) => n + b[i]));
+	return {
+		trigger: parts[0].trigger,
+		setup,
+		workers,
+		statuses,
+		events: sum('events'),
+		concurrency: parts[0].concurrency,
+		accepted: sum('accepted'),
+		perProcessor: perProcessor.join('/'),
+		ackPerSecond: sum('events') / sum('sendSeconds'),
+		p50Ms: percentile(latencies, 50),
+		p95Ms: percentile(latencies, 95),
+		sendSeconds: sum('sendSeconds'),
+		allExecutedSeconds: sum('allExecutedSeconds'),
+		executionsPerSecond: sum('successful') / sum('allExecutedSeconds'),
+		successful: sum('successful'),
+	};
 }
 
 /**
@@ -126,22 +153,26 @@ export async function benchQueue({ events = 1000, concurrency = 16, warmup = 50,
 		for (const workers of [1, 2]) {
 			if (workers === 2) await topology.startWorker(1);
 			const keys = Object.keys(TRIGGERS);
-			// The order alternates between the two runs, so drift does not favour one trigger.
-			for (const key of workers === 1 ? keys : keys.toReversed()) {
-				const setup = `${TRIGGERS[key].label}, ${workers} worker${workers > 1 ? 's' : ''}`;
-				const workflow = await activeWorkflow(topology, TRIGGERS[key].workflow(topology, `bench: ${setup}`));
-				if (warmup) await measure(topology, workflow, { events: warmup, concurrency, label: `warm-up (${setup})`, trigger: key });
-				const row = await measure(topology, workflow, {
-					events,
-					concurrency,
-					label: setup,
-					trigger: key,
-				});
-				row.workers = workers;
+			const label = (key) => `${TRIGGERS[key].label}, ${workers} worker${workers > 1 ? 's' : ''}`;
+			const workflows = {};
+			for (const key of keys) {
+				workflows[key] = await activeWorkflow(topology, TRIGGERS[key].workflow(topology, `bench: ${label(key)}`));
+				if (warmup) await measure(topology, workflows[key], { events: warmup, concurrency, label: `warm-up (${label(key)})`, trigger: key });
+			}
+			// Each trigger's events in two halves, in the order A B C then C B A (C B A, A B C with
+			// two workers), so a load that drifts during the run weighs on every trigger alike.
+			const parts = Object.fromEntries(keys.map((key) => [key, []]));
+			const first = workers === 1 ? keys : keys.toReversed();
+			for (const key of [...first, ...first.toReversed()]) {
+				const half = parts[key].length === 0 ? Math.ceil(events / 2) : Math.floor(events / 2);
+				parts[key].push(await measure(topology, workflows[key], { events: half, concurrency, label: `${label(key)}, half ${parts[key].length + 1}`, trigger: key }));
+			}
+			for (const key of keys) {
+				const row = combine(parts[key], { setup: label(key), workers });
 				rows.push(row);
 				if (expect) {
-					expect.equal(`queue mode, ${setup}: answers 200`, row.accepted, events);
-					expect.equal(`queue mode, ${setup}: successful executions`, row.successful, events);
+					expect.equal(`queue mode, ${row.setup}: answers 200`, row.accepted, events);
+					expect.equal(`queue mode, ${row.setup}: successful executions`, row.successful, events);
 				}
 			}
 		}

@@ -74,9 +74,10 @@ n8n ${facts.n8nVersion} in queue mode on this same machine: PostgreSQL ${version
 webhook processes (\`n8n webhook\`) behind a round-robin balancer, and one or two workers
 (\`n8n worker\`); Anon Trigger, Min Trigger and Webhook node, each → No Operation (the Min Trigger
 installed beside the package in every process); ${rows[0]?.events} signed events per trigger at concurrency ${rows[0]?.concurrency},
-one trigger after the other (the order reversed for two workers).
+each trigger's events in two halves sent in the order Anon, Min, Webhook, Webhook, Min, Anon
+(reversed for two workers), so drift in the machine's load weighs on every trigger alike.
 Acknowledgements are what Anon sees (the webhook process answers once the job is queued);
-"all executed after" is when the last execution finished.
+"all executed after" is, summed over the two halves, when the half's last execution finished.
 
 ${queueTable(rows)}
 
