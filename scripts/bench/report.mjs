@@ -141,8 +141,7 @@ the step times are measured inside n8n and do not.)
     Min + a credential never read 35.3; Min + \`getCredentials\` per request 37.1; Anon Trigger
     35.2; Anon Trigger with bad signatures 10.3 (no execution is written). Per event the Anon
     Trigger adds exactly those two \`credentials_entity\` selects, as the unread credential does,
-    and no credential read (the reused
-    secret). Both checks look only at whether a node has a credential, so n8n's own Webhook
+    and no credential read (the secret is reused). Both checks look only at whether a node has a credential, so n8n's own Webhook
     node pays them too once it authenticates with Header Auth. A verifying trigger needs its
     secret in a credential (encrypted, never exported with the workflow), so it pays them;
   - the expression isolate n8n acquires for every request to any community trigger

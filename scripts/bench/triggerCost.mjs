@@ -334,9 +334,9 @@ async function countQueries(n8n, client, targets, workflowIds, events) {
 		const text = (await fs.readFile(n8n.logFile)).subarray(before).toString('utf8');
 		const counts = new Map();
 		for (const line of text.split('\n')) {
-			const query = /query: (.*?)(?: -- PARAMETERS:.*)?$/.exec(line)?.[1];
 			// Ids, sizes and dates differ per execution; the statement is what is counted.
-			if (query) counts.set(query.replace(/\d+/g, 'N'), (counts.get(query.replace(/\d+/g, 'N')) ?? 0) + 1);
+			const query = /query: (.*?)(?: -- PARAMETERS:.*)?$/.exec(line)?.[1]?.replace(/\d+/g, 'N');
+			if (query) counts.set(query, (counts.get(query) ?? 0) + 1);
 		}
 		perTrigger[name] = counts;
 	}
