@@ -33,7 +33,7 @@ import { exampleBody, newSigningSecret, svixHeaders } from '../../test/harness/e
 import { fire, percentile, statusCounts } from '../../test/harness/load.mjs';
 import { N8nClient, startN8n } from '../../test/harness/n8n.mjs';
 import { buildAndPack, installMinTrigger, installPackage, listInNodesFolder } from '../../test/harness/package.mjs';
-import { log, stopAllServers, waitFor } from '../../test/harness/process.mjs';
+import { log, onInterrupt, stopAllServers, waitFor } from '../../test/harness/process.mjs';
 import { ensureN8n } from '../../test/harness/runtime.mjs';
 import { minTriggerWorkflow, noOpWorkflow, webhookNodeWorkflow, withNoOp } from '../../test/harness/workflows.mjs';
 
@@ -131,6 +131,7 @@ async function main() {
 	await ensureN8n();
 	const packed = await buildAndPack();
 	const userFolder = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-trigcost-'));
+	onInterrupt(() => fs.rm(userFolder, { recursive: true, force: true }));
 	try {
 		const secret = newSigningSecret();
 		await installPackage(userFolder, packed);
@@ -411,15 +412,8 @@ function printTable(summary) {
 	for (const row of rows.slice(1)) console.log(`| ${row.join(' | ')} |`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-	process.on(signal, async () => {
-		await stopAllServers();
-		process.exit(130);
-	});
-}
-
-main().catch(async (error) => {
+// On Ctrl-C, process.mjs stops every server this run started; main's finally stops them otherwise.
+main().catch((error) => {
 	console.error(error);
-	await stopAllServers();
 	process.exit(1);
 });
