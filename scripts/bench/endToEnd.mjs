@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { deliveryHeaders, exampleBody, newSigningSecret } from '../../test/harness/events.mjs';
-import { fire, statusCounts } from '../../test/harness/load.mjs';
+import { fire, mergeCounts, statusCounts } from '../../test/harness/load.mjs';
 import { N8nClient, startN8n } from '../../test/harness/n8n.mjs';
 import { REPO_ROOT, installMinTrigger, installPackage } from '../../test/harness/package.mjs';
 import { log, sleep, waitFor } from '../../test/harness/process.mjs';
@@ -176,10 +176,4 @@ export function guardBytesPerId() {
 			encoding: 'utf8',
 		}).trim(),
 	);
-}
-
-function mergeCounts(a, b) {
-	const merged = { ...a };
-	for (const [status, n] of Object.entries(b)) merged[status] = (merged[status] ?? 0) + n;
-	return merged;
 }

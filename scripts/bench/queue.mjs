@@ -15,7 +15,8 @@
 import { fileURLToPath } from 'node:url';
 
 import { distinctEvents } from '../../test/harness/events.mjs';
-import { percentile, sendEvents, statusCounts } from '../../test/harness/load.mjs';
+import { mergeCounts, percentile, sendEvents, statusCounts } from '../../test/harness/load.mjs';
+import { isFinished } from '../../test/harness/n8n.mjs';
 import { log, waitFor } from '../../test/harness/process.mjs';
 import { queueServiceVersions, startQueueTopology } from '../../test/harness/queue.mjs';
 import { minTriggerWorkflow, noOpWorkflow, triggerUrl, webhookNodeWorkflow } from '../../test/harness/workflows.mjs';
@@ -78,7 +79,7 @@ async function measure(topology, workflow, { events, concurrency, label, trigger
 	const executions = await waitFor(
 		async () => {
 			const created = (await topology.client.executions(workflow.id, { includeData: false })).filter((e) => Number(e.id) > lastBefore);
-			return created.length >= accepted.length && !created.some((e) => ['new', 'running', 'waiting'].includes(e.status)) ? created : null;
+			return created.length >= accepted.length && created.every(isFinished) ? created : null;
 		},
 		{
 			timeoutMs: 600_000,
@@ -114,14 +115,12 @@ async function measure(topology, workflow, { events, concurrency, label, trigger
 function combine(parts, { setup, workers }) {
 	const sum = (key) => parts.reduce((total, part) => total + part[key], 0);
 	const latencies = parts.flatMap((part) => part.latencies);
-	const statuses = {};
-	for (const part of parts) for (const [status, n] of Object.entries(part.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
 	const perProcessor = parts.map((part) => part.perProcessor.split('/').map(Number)).reduce((a, b) => a.map((n, i) => n + b[i]));
 	return {
 		trigger: parts[0].trigger,
 		setup,
 		workers,
-		statuses,
+		statuses: parts.map((part) => part.statuses).reduce(mergeCounts, {}),
 		events: sum('events'),
 		concurrency: parts[0].concurrency,
 		accepted: sum('accepted'),

@@ -79,3 +79,10 @@ export function statusCounts(results) {
 	for (const { status } of results) counts[status] = (counts[status] ?? 0) + 1;
 	return counts;
 }
+
+/** Two statusCounts() added together. */
+export function mergeCounts(a, b) {
+	const merged = { ...a };
+	for (const [status, n] of Object.entries(b)) merged[status] = (merged[status] ?? 0) + n;
+	return merged;
+}
