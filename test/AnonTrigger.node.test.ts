@@ -32,9 +32,29 @@ describe('node description', () => {
 		expect(description.name).toBe('anonTrigger');
 		expect(description.displayName).toBe('Anon Trigger');
 		expect(description.credentials).toEqual([expect.objectContaining({ name: 'anonWebhookApi', required: true })]);
-		expect(description.webhooks).toEqual([
-			expect.objectContaining({ httpMethod: 'POST', responseMode: 'onReceived', responseData: '' }),
-		]);
+		expect(description.webhooks).toEqual([expect.objectContaining({ name: 'default', httpMethod: 'POST', path: 'anon' })]);
+	});
+
+	it("answers as the Acknowledge option says, read natively by n8n 2.x and by expression in older n8n", () => {
+		const [webhook] = description.webhooks ?? [];
+		const resolvers = (webhook as unknown as Record<symbol, Record<string, { template: string; resolve: (p: object) => string }>>)[
+			Symbol.for('n8n.webhookDescriptionResolvers')
+		];
+		// What n8n 2.x reads: the resolver, only while it still belongs to the field's template.
+		expect(resolvers.responseMode.template).toBe(webhook.responseMode);
+		expect(resolvers.responseData.template).toBe(webhook.responseData);
+		const resolved = (options: object) => ({
+			responseMode: resolvers.responseMode.resolve({ options }),
+			responseData: resolvers.responseData.resolve({ options }),
+		});
+		// '' makes n8n answer with the node's webhookResponse; noData keeps workflow data out of the answer.
+		expect(resolved({})).toEqual({ responseMode: 'onReceived', responseData: '' });
+		expect(resolved({ acknowledge: 'onReceived' })).toEqual({ responseMode: 'onReceived', responseData: '' });
+		expect(resolved({ acknowledge: 'lastNode' })).toEqual({ responseMode: 'lastNode', responseData: 'noData' });
+		// What older n8n evaluates: the same choice, in the expression language.
+		for (const field of [webhook.responseMode, webhook.responseData]) {
+			expect(field).toMatch(/^=\{\{\$parameter\["options"\]\["acknowledge"\] === "lastNode" \? "(lastNode|noData)" : "(onReceived|)"\}\}$/);
+		}
 	});
 
 	it('is typeVersion 1.1: n8n evaluates an expression on every request for typeVersion 1 start nodes', () => {
@@ -70,10 +90,13 @@ describe('node description', () => {
 
 	it('activates and deactivates without a request, a credential or any other call', async () => {
 		// Anon has no API for endpoints, so activation must not depend on anything: a hook that
-		// read the credential or called out would fail or stall every activation.
+		// read the credential or called out would fail or stall every activation. Deactivation
+		// reads which workflow and node it is (to drop their redelivery memory), nothing else.
 		const used: string[] = [];
+		const identity = { getWorkflow: () => ({ id: 'wf1' }), getNode: () => ({ id: 'node1' }) };
 		const context = new Proxy({} as IHookFunctions, {
 			get(_target, name) {
+				if (name in identity) return identity[name as keyof typeof identity];
 				used.push(String(name));
 				throw new Error(`a lifecycle hook used this.${String(name)}`);
 			},
@@ -388,6 +411,17 @@ describe('signing secret: read once per credential, a change takes effect within
 		expect(state.reads).toBe(2);
 	});
 
+	it('a wall clock set back does not stretch the 10 s bound (the bound is on a monotonic clock)', async () => {
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+		const { state, send } = credential('cred-clock', secretA);
+		expect((await send(secretA)).executed).toBe(true);
+		state.data = { signingSecret: secretB };
+		jest.advanceTimersByTime(10_000);
+		jest.setSystemTime(Date.now() - 60 * 60_000);
+		expect(await send(secretA)).toMatchObject({ status: 401, executed: false });
+		expect((await send(secretB)).executed).toBe(true);
+	});
+
 	it('rejects forged requests with 401 from the reused secret, and they cause no extra reads', async () => {
 		const { state, send } = credential('cred-forged', secretA);
 		for (let i = 0; i < 10; i++) {
@@ -422,67 +456,6 @@ describe('signing secret: read once per credential, a change takes effect within
 		expect((await b.send(secretB)).executed).toBe(true);
 		expect((await b.send(secretA)).status).toBe(401);
 		expect((await a.send(secretB)).status).toBe(401);
-	});
-});
-
-describe('redeliveries (same svix-id)', () => {
-	const body = exampleBody('job_run.completed');
-
-	it('runs the workflow once and acknowledges the retry with 200', async () => {
-		const headers = signedHeaders(body);
-		const first = await deliver({ headers, body, workflowId: 'wf-redelivery' });
-		const retry = await deliver({ headers: signedHeaders(body, { id: headers['svix-id'] }), body, workflowId: 'wf-redelivery' });
-		expect(first.executed).toBe(true);
-		expect(retry).toMatchObject({ status: 200, executed: false, body: { status: 'duplicate', reason: 'already_accepted' } });
-	});
-
-	it('keeps separate memories per workflow and per node', async () => {
-		const headers = signedHeaders(body);
-		expect((await deliver({ headers, body, workflowId: 'wf-a' })).executed).toBe(true);
-		expect((await deliver({ headers, body, workflowId: 'wf-b' })).executed).toBe(true);
-		expect((await deliver({ headers, body, workflowId: 'wf-a', nodeId: 'other' })).executed).toBe(true);
-		expect((await deliver({ headers, body, workflowId: 'wf-a' })).executed).toBe(false);
-	});
-
-	it('runs a retry whose first delivery n8n failed to start', async () => {
-		const headers = signedHeaders(body);
-		const failed = await deliver({ headers, body, workflowId: 'wf-fail', n8nStatusOnExecution: 500 });
-		expect(failed.status).toBe(500);
-		expect((await deliver({ headers, body, workflowId: 'wf-fail' })).executed).toBe(true);
-	});
-
-	it('tells a copy arriving while the first is still being answered to retry (409), never 2xx', async () => {
-		const headers = signedHeaders(body);
-		const first = await deliver({ headers, body, workflowId: 'wf-race' }, { close: false });
-		const copy = await deliver({ headers, body, workflowId: 'wf-race' });
-		expect(copy).toMatchObject({ status: 409, executed: false, body: { reason: 'delivery_in_progress' } });
-		first.close();
-		expect(await deliver({ headers, body, workflowId: 'wf-race' })).toMatchObject({ status: 200, executed: false });
-	});
-
-	it('runs again after the window: a deliberate replay from the event log much later executes', async () => {
-		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
-		try {
-			const id = messageId();
-			const options = { redeliveryWindowMinutes: 5 };
-			const send = () => deliver({ headers: signedHeaders(body, { id }), body, workflowId: 'wf-window', parameters: { options } });
-			expect((await send()).executed).toBe(true);
-			jest.advanceTimersByTime(4 * 60_000);
-			expect((await send()).executed).toBe(false);
-			jest.advanceTimersByTime(2 * 60_000);
-			expect((await send()).executed).toBe(true);
-		} finally {
-			jest.useRealTimers();
-		}
-	});
-
-	it('does not deduplicate with a window of 0, nor on the test URL', async () => {
-		const headers = signedHeaders(body);
-		const off = { options: { redeliveryWindowMinutes: 0 } };
-		expect((await deliver({ headers, body, workflowId: 'wf-off', parameters: off })).executed).toBe(true);
-		expect((await deliver({ headers, body, workflowId: 'wf-off', parameters: off })).executed).toBe(true);
-		expect((await deliver({ headers, body, workflowId: 'wf-test', mode: 'manual' })).executed).toBe(true);
-		expect((await deliver({ headers, body, workflowId: 'wf-test', mode: 'manual' })).executed).toBe(true);
 	});
 });
 

@@ -12,8 +12,10 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
+	anonWebhook,
 	DEFAULT_REDELIVERY_WINDOW_MINUTES,
 	triggerProperties,
+	type Acknowledge,
 	type TriggerOptions,
 } from './trigger/description';
 import {
@@ -27,7 +29,8 @@ import {
 	type ClassifiedBody,
 } from './trigger/events';
 import { deliveryHeaders } from './trigger/deliveryHeaders';
-import { redeliveryGuardFor } from './trigger/redeliveryGuard';
+import { monotonicNow } from './trigger/clock';
+import { dropRedeliveryGuard, guardKey, redeliveryGuardFor } from './trigger/redeliveryGuard';
 import { SecretCache } from './trigger/secretCache';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
@@ -37,6 +40,7 @@ import {
 } from './trigger/verifySignature';
 
 type Answer = { status: string; reason: string; message: string };
+type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 
 export class AnonTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -55,18 +59,7 @@ export class AnonTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'anonWebhookApi', required: true, testedBy: 'anonSigningSecretTest' }],
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: 'POST',
-				// Answer as soon as the execution exists, without waiting for the workflow.
-				responseMode: 'onReceived',
-				// Empty, so n8n answers with this node's `webhookResponse` (n8n's default here is
-				// the literal text "firstEntryJson").
-				responseData: '',
-				path: 'anon',
-			},
-		],
+		webhooks: [anonWebhook],
 		triggerPanel: {
 			header: 'Send an Anon event to the test URL',
 			executionsHelp: {
@@ -106,6 +99,8 @@ export class AnonTrigger implements INodeType {
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
+				// The workflow is deactivated: what its redelivery memory holds is no longer needed.
+				dropRedeliveryGuard(guardKey(this.getWorkflow().id, this.getNode().id));
 				return true;
 			},
 		},
@@ -165,14 +160,22 @@ export class AnonTrigger implements INodeType {
 			return ignore('test_job_run', 'Job run marked isTest, ignored by the "Ignore Test Job Runs" option.');
 		}
 
-		// 3. Drop redeliveries of what this node already accepted (production URL only).
+		// 3. A sender that gave up while n8n was getting to this node (it waits for an isolate
+		// and the database under load) will retry: that retry runs the workflow, not this copy.
+		const response = this.getResponseObject();
+		if (response.destroyed || response.socket?.destroyed) {
+			this.logger.debug(`Anon Trigger: the sender of message ${verified.id} hung up before the node ran; its retry will run the workflow`);
+			return { noWebhookResponse: true };
+		}
+
+		// 4. Drop redeliveries of what this node already accepted (production URL only).
 		const windowMinutes = options.redeliveryWindowMinutes ?? DEFAULT_REDELIVERY_WINDOW_MINUTES;
 		if (this.getMode() !== 'manual' && windowMinutes > 0) {
-			const duplicate = claimDelivery(this, verified.id, windowMinutes * 60_000);
+			const duplicate = claimDelivery(this, verified.id, windowMinutes * 60_000, options.acknowledge ?? 'onReceived');
 			if (duplicate) return duplicate;
 		}
 
-		// 4. Emit: a schema mismatch is reported on the item and logged, never dropped.
+		// 5. Emit: a schema mismatch is reported on the item and logged, never dropped.
 		const item = emittedItem(this, body, options);
 		if (options.includeDelivery) {
 			item.delivery = {
@@ -225,7 +228,7 @@ async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
 	// Per workflow as well: a read is only reused where n8n's own read (and its permission
 	// check for this workflow) would have returned it.
 	const key = `${context.getWorkflow().id ?? ''}/${credentialId}`;
-	return await signingKeys.get(key, async () => await readSigningKey(context), Date.now());
+	return await signingKeys.get(key, async () => await readSigningKey(context), monotonicNow());
 }
 
 async function readSigningKey(context: IWebhookFunctions): Promise<ParsedSecret> {
@@ -270,15 +273,20 @@ function ignore(reason: string, message: string): IWebhookResponseData {
 	return { webhookResponse: { status: 'ignored', reason, message } };
 }
 
-function claimDelivery(context: IWebhookFunctions, id: string, windowMs: number): IWebhookResponseData | undefined {
-	const guard = redeliveryGuardFor(`${context.getWorkflow().id ?? ''}/${context.getNode().id}`);
-	const claim = guard.claim(id, windowMs, Date.now());
+function claimDelivery(
+	context: IWebhookFunctions,
+	id: string,
+	windowMs: number,
+	acknowledge: Acknowledge,
+): IWebhookResponseData | undefined {
+	const guard = redeliveryGuardFor(guardKey(context.getWorkflow().id, context.getNode().id));
+	const claim = guard.claim(id, windowMs, monotonicNow());
 	if (claim.status === 'accepted') {
 		return {
 			webhookResponse: {
 				status: 'duplicate',
 				reason: 'already_accepted',
-				message: `Message ${id} was already accepted at ${new Date(claim.acceptedAt).toISOString()}; the workflow is not run again.`,
+				message: `Message ${id} was already accepted at ${claim.acceptedAt.toISOString()}; the workflow is not run again.`,
 			},
 		};
 	}
@@ -288,16 +296,41 @@ function claimDelivery(context: IWebhookFunctions, id: string, windowMs: number)
 		return answerYourself(context, 409, {
 			status: 'retry_later',
 			reason: 'delivery_in_progress',
-			message: `Message ${id} is being accepted by another request right now; retry later.`,
+			message: `Message ${id} is being handled by another request right now; retry later.`,
 		});
 	}
-	// Remember the id only once n8n has answered this delivery with a 2xx.
-	const response = context.getResponseObject();
-	response.once('close', () => {
-		if (response.writableFinished && response.statusCode < 300) guard.accept(id, Date.now());
-		else guard.release(id);
-	});
+	settleOnAnswer(context.getResponseObject(), claim.settle, acknowledge);
 	return undefined;
+}
+
+/**
+ * Settles a claim once n8n has answered the delivery that holds it: a 2xx keeps the id as
+ * accepted, anything else releases it so the retry runs the workflow. n8n writes every answer
+ * through `response.end()`, also after the sender has hung up (the bytes then go nowhere, but
+ * the status n8n chose is set), so that call is where the answer is read.
+ *
+ * When Received, a sender that hangs up before n8n's answer does not undo the hand-over: the
+ * execution exists, so its retry is a duplicate (unless n8n's late answer is a non-2xx). When
+ * the Workflow Finishes, the id stays in flight until n8n answers with the run's outcome.
+ */
+function settleOnAnswer(response: Response, settle: (acknowledged: boolean) => void, acknowledge: Acknowledge): void {
+	const end = response.end;
+	response.end = function (this: Response, ...args: Parameters<Response['end']>) {
+		response.end = end;
+		settle(response.statusCode < 300);
+		return end.apply(this, args);
+	} as Response['end'];
+	if (acknowledge === 'onReceived') {
+		onClose(response, () => {
+			if (response.end !== end) settle(true);
+		});
+	}
+}
+
+/** Runs `listener` once the response is closed: now, if it already is (an event never repeats). */
+function onClose(response: Response, listener: () => void): void {
+	if (response.destroyed) listener();
+	else response.once('close', listener);
 }
 
 function isTestJobRun(type: string, body: Record<string, unknown>): boolean {

@@ -122,6 +122,7 @@ class FakeResponse {
 	statusCode = 200;
 	body: unknown;
 	headers: Record<string, string> = {};
+	writableEnded = false;
 	writableFinished = false;
 	status(code: number) {
 		this.statusCode = code;
@@ -133,6 +134,11 @@ class FakeResponse {
 	}
 	json(body: unknown) {
 		this.body = body;
+		return this.end();
+	}
+	/** n8n's every answer ends here, as express's `json()` and `send()` do. */
+	end() {
+		this.writableEnded = true;
 		this.writableFinished = true;
 		return this;
 	}
@@ -174,18 +180,17 @@ function endlessRequest(headers: Delivery['headers']) {
 	return request;
 }
 
-/** Runs one request through the node and n8n's answer logic; closes the response unless told not to. */
-export async function deliver(delivery: Delivery, { close = true } = {}): Promise<Outcome> {
-	const logs: string[] = [];
+/** The `this` of `webhook()` as n8n builds it, around a request and a response. */
+export function webhookContext(
+	request: unknown,
+	response: unknown,
+	delivery: Omit<Delivery, 'headers' | 'body'>,
+	logs: string[] = [],
+): IWebhookFunctions {
 	const log = (level: string) => (message: string) => logs.push(`${level}: ${message}`);
-	const response = new FakeResponse();
 	const parameters: IDataObject = { events: ['*'], options: {}, ...delivery.parameters };
-	const rawBody = Buffer.isBuffer(delivery.body) ? delivery.body : Buffer.from(delivery.body);
-
-	const request = delivery.streamed ? endlessRequest(delivery.headers) : undefined;
-
-	const context = {
-		getRequestObject: () => request ?? { headers: delivery.headers, rawBody, body: {} },
+	return {
+		getRequestObject: () => request,
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getCredentials: async () => {
@@ -203,6 +208,20 @@ export async function deliver(delivery: Delivery, { close = true } = {}): Promis
 		}),
 		logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
 	} as unknown as IWebhookFunctions;
+}
+
+/** Runs `webhook()` in a context (see webhookContext). */
+export async function runWebhook(context: IWebhookFunctions) {
+	return await trigger.webhook.call(context);
+}
+
+/** Runs one request through the node and n8n's answer logic; closes the response unless told not to. */
+export async function deliver(delivery: Delivery, { close = true } = {}): Promise<Outcome> {
+	const logs: string[] = [];
+	const response = new FakeResponse();
+	const rawBody = Buffer.isBuffer(delivery.body) ? delivery.body : Buffer.from(delivery.body);
+	const request = delivery.streamed ? endlessRequest(delivery.headers) : undefined;
+	const context = webhookContext(request ?? { headers: delivery.headers, rawBody, body: {} }, response, delivery, logs);
 
 	const result = await trigger.webhook.call(context);
 

@@ -1,9 +1,10 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
 import { ALL_EVENTS, ANON_EVENT_TYPES, type OutputShape } from './events';
 import { DEFAULT_TOLERANCE_SECONDS } from './verifySignature';
 
 export interface TriggerOptions {
+	acknowledge?: Acknowledge;
 	additionalEvents?: string;
 	ignoreTestJobRuns?: boolean;
 	includeDelivery?: boolean;
@@ -13,6 +14,46 @@ export interface TriggerOptions {
 }
 
 export const DEFAULT_REDELIVERY_WINDOW_MINUTES = 60;
+
+/** When n8n answers Anon: n8n's webhook response modes `onReceived` and `lastNode`. */
+export type Acknowledge = 'onReceived' | 'lastNode';
+
+type NodeParameters = { options?: { acknowledge?: unknown } };
+const WEBHOOK_RESOLVERS = Symbol.for('n8n.webhookDescriptionResolvers');
+
+/**
+ * The webhook n8n registers. Its response mode follows the Acknowledge option. A description
+ * field that is an expression costs an expression-engine evaluation on every request, so each
+ * comes with the equivalent plain function under n8n's resolver key: n8n 2.x then reads the
+ * value natively while the node's parameters hold no expression; older n8n evaluates the
+ * template, which computes the same value.
+ */
+export const anonWebhook = {
+	name: 'default',
+	httpMethod: 'POST',
+	path: 'anon',
+	...resolvedFromParameters({
+		// onReceived: answer as soon as the execution exists. lastNode: once it has finished.
+		responseMode: {
+			template: '={{$parameter["options"]["acknowledge"] === "lastNode" ? "lastNode" : "onReceived"}}',
+			resolve: (parameters: NodeParameters) => (parameters.options?.acknowledge === 'lastNode' ? 'lastNode' : 'onReceived'),
+		},
+		// onReceived: '' makes n8n answer with this node's webhookResponse (n8n's default is the
+		// literal text "firstEntryJson"). lastNode: no body, never the workflow's data (Anon's
+		// dashboard shows response bodies in its attempt log).
+		responseData: {
+			template: '={{$parameter["options"]["acknowledge"] === "lastNode" ? "noData" : ""}}',
+			resolve: (parameters: NodeParameters) => (parameters.options?.acknowledge === 'lastNode' ? 'noData' : ''),
+		},
+	}),
+} as IWebhookDescription;
+
+function resolvedFromParameters<F extends string>(
+	fields: Record<F, { template: string; resolve: (parameters: NodeParameters) => string }>,
+): Record<F, string> {
+	const templates = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, (field as { template: string }).template]));
+	return { ...templates, [WEBHOOK_RESOLVERS]: fields } as unknown as Record<F, string>;
+}
 
 export const triggerProperties: INodeProperties[] = [
 	{
@@ -43,6 +84,27 @@ export const triggerProperties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
+			{
+				displayName: 'Acknowledge',
+				name: 'acknowledge',
+				type: 'options',
+				default: 'onReceived',
+				description: 'When n8n answers Anon that the event arrived. Anon retries an event it got no 2xx answer for within 15 seconds.',
+				options: [
+					{
+						name: 'When Received',
+						value: 'onReceived',
+						description:
+							'As soon as the execution is created: fastest. If the workflow then fails, Anon is not asked to send the event again.',
+					},
+					{
+						name: 'When the Workflow Finishes',
+						value: 'lastNode',
+						description:
+							'Only once the workflow has run without error: a failed execution, or an n8n that stops mid-run, leaves the event unacknowledged and Anon sends it again. A workflow that keeps failing runs once per Anon retry; a run longer than 15 seconds is acknowledged late but still runs once.',
+					},
+				],
+			},
 			{
 				displayName: 'Additional Event Types',
 				name: 'additionalEvents',
