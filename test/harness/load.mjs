@@ -4,6 +4,7 @@
 import http from 'node:http';
 
 import { deliveryHeaders } from './events.mjs';
+import { sleep } from './process.mjs';
 
 /**
  * Sends `count` requests, at most `concurrency` at a time. `makeRequest(i)` returns
@@ -64,6 +65,32 @@ export async function sendEvents(events, { url, secret, concurrency = 16, onProg
 	);
 	run.results.forEach((result, i) => Object.assign(result, { eventId: events[i].eventId, msgId: events[i].msgId }));
 	return run;
+}
+
+/**
+ * Delivers every event like Svix: any non-2xx answer, connection error or attempt given up
+ * after `timeoutMs` (null: every answer is awaited) is retried with exponential back-off
+ * (0.5 s, 1 s, 2 s, … capped at 8 s) with the same svix-id, until a 2xx or `maxAttempts`.
+ * Returns per-event { attempts, statuses, delivered } (status 0: no answer).
+ */
+export async function deliverLikeSvix(url, events, { secret, concurrency, maxAttempts = 12, timeoutMs = null }) {
+	const outcomes = events.map(() => ({ attempts: 0, statuses: [], delivered: false }));
+	const pending = events.map((_, i) => i);
+	let round = 0;
+	while (pending.length > 0 && round < maxAttempts) {
+		if (round > 0) await sleep(Math.min(8000, 500 * 2 ** (round - 1)));
+		const batch = pending.splice(0);
+		const { results } = await sendEvents(batch.map((i) => events[i]), { url, secret, concurrency, timeoutMs });
+		results.forEach((result, k) => {
+			const outcome = outcomes[batch[k]];
+			outcome.attempts++;
+			outcome.statuses.push(result.status);
+			if (result.status >= 200 && result.status < 300) outcome.delivered = true;
+			else pending.push(batch[k]);
+		});
+		round++;
+	}
+	return outcomes;
 }
 
 /** The p-th percentile (0–100) of `values`, nearest-rank. */

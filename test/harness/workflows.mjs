@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 
-import { waitForAnonWebhook } from './n8n.mjs';
+import { nodeOutput, waitForAnonWebhook } from './n8n.mjs';
 import { MIN_TRIGGER_PACKAGE, PACKAGE_NAME, REPO_ROOT } from './package.mjs';
 
 export const TRIGGER_NODE_NAME = 'Anon Trigger';
@@ -150,6 +150,26 @@ export async function createAnonWorkflow(client, definition, { baseUrls = [clien
 		}
 	}
 	return workflow;
+}
+
+/**
+ * Event ids in the trigger output of every execution of a workflow: Map<eventId, statuses[]>.
+ * `withoutData` lists the statuses of executions that have no trigger output to attribute
+ * (an execution n8n created but whose data a crash destroyed).
+ */
+export async function executedEventIds(client, workflowId) {
+	const executions = await client.executions(workflowId);
+	const byEvent = new Map();
+	const withoutData = [];
+	for (const execution of executions) {
+		const items = nodeOutput(execution, TRIGGER_NODE_NAME) ?? [];
+		if (items.length === 0) withoutData.push(execution.status);
+		for (const item of items) {
+			const id = item.event?.id;
+			byEvent.set(id, [...(byEvent.get(id) ?? []), execution.status]);
+		}
+	}
+	return { byEvent, total: executions.length, withoutData };
 }
 
 /**

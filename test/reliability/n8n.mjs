@@ -14,12 +14,12 @@ import { describe, test as nodeTest } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
 import { distinctEvents, exampleBody, newSigningSecret, svixHeaders } from '../harness/events.mjs';
-import { sendEvents, statusCounts } from '../harness/load.mjs';
+import { deliverLikeSvix, statusCounts } from '../harness/load.mjs';
 import { nodeOutput, removeUserFolder, startN8n, startSuiteInstance } from '../harness/n8n.mjs';
 import { log, sleep, stopAllServers, waitFor } from '../harness/process.mjs';
 import { N8N_VERSION } from '../harness/runtime.mjs';
 import { suiteHooks } from '../harness/suite.mjs';
-import { TRIGGER_NODE_NAME, createAnonWorkflow, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
+import { TRIGGER_NODE_NAME, createAnonWorkflow, executedEventIds, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
 
 const quick = process.env.RELIABILITY_QUICK === '1' || process.argv.includes('--quick');
 const SIZES = quick ? { load: 500, crash: 200 } : { load: 5000, crash: 600 };
@@ -28,56 +28,6 @@ const ctx = { numbers: [] };
 // The full load tests take minutes each on a 2-core machine.
 const TEST_TIMEOUT_MS = 20 * 60_000;
 const test = (name, fn) => nodeTest(name, { timeout: TEST_TIMEOUT_MS }, fn);
-
-// ---------------------------------------------------------------------------------------
-// A sender that behaves like Svix
-// ---------------------------------------------------------------------------------------
-
-/**
- * Delivers every event like Svix: any non-2xx answer or connection error is retried with
- * exponential back-off (0.5 s, 1 s, 2 s, … capped at 8 s) with the same svix-id, until a
- * 2xx or `maxAttempts`. Returns per-event { attempts, statuses, delivered }.
- */
-async function deliverLikeSvix(url, events, { concurrency, maxAttempts = 12 }) {
-	const outcomes = events.map(() => ({ attempts: 0, statuses: [], delivered: false }));
-	const pending = events.map((_, i) => i);
-	let round = 0;
-	while (pending.length > 0 && round < maxAttempts) {
-		if (round > 0) await sleep(Math.min(8000, 500 * 2 ** (round - 1)));
-		const batch = pending.splice(0);
-		// Every attempt waits for its answer (no 15 s give-up): an answer is what is counted.
-		const { results } = await sendEvents(batch.map((i) => events[i]), { url, secret: SECRET, concurrency, timeoutMs: null });
-		results.forEach((result, k) => {
-			const outcome = outcomes[batch[k]];
-			outcome.attempts++;
-			outcome.statuses.push(result.status);
-			if (result.status >= 200 && result.status < 300) outcome.delivered = true;
-			else pending.push(batch[k]);
-		});
-		round++;
-	}
-	return outcomes;
-}
-
-/**
- * Event ids in the trigger output of every execution of a workflow: Map<eventId, statuses[]>.
- * `withoutData` lists the statuses of executions that have no trigger output to attribute
- * (an execution n8n created but whose data a crash destroyed).
- */
-async function executedEventIds(workflowId) {
-	const executions = await ctx.client.executions(workflowId);
-	const byEvent = new Map();
-	const withoutData = [];
-	for (const execution of executions) {
-		const items = nodeOutput(execution, TRIGGER_NODE_NAME) ?? [];
-		if (items.length === 0) withoutData.push(execution.status);
-		for (const item of items) {
-			const id = item.event?.id;
-			byEvent.set(id, [...(byEvent.get(id) ?? []), execution.status]);
-		}
-	}
-	return { byEvent, total: executions.length, withoutData };
-}
 
 /** A workflow's execution count, once n8n has saved them all. */
 const settle = async (workflowId) => (await ctx.client.settledExecutionCounts([workflowId]))[workflowId];
@@ -109,11 +59,11 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 		const workflow = await createWorkflow('reliability: load');
 		const events = await distinctEvents(SIZES.load, { prefix: 'evt_rel_load', type: 'workflow_run.failed' });
 		const started = Date.now();
-		const outcomes = await deliverLikeSvix(workflow.url, events, { concurrency: 32 });
+		const outcomes = await deliverLikeSvix(workflow.url, events, { secret: SECRET, concurrency: 32 });
 		const seconds = (Date.now() - started) / 1000;
 		assert.equal(outcomes.filter((o) => o.delivered).length, SIZES.load, 'every event acknowledged 2xx');
 		await settle(workflow.id);
-		const { byEvent, total } = await executedEventIds(workflow.id);
+		const { byEvent, total } = await executedEventIds(ctx.client, workflow.id);
 		const once = events.filter((e) => byEvent.get(e.eventId)?.length === 1).length;
 		report(`load: sent ${SIZES.load}, executed ${total}, each event exactly once: ${once}; ${(SIZES.load / seconds).toFixed(1)} events/s; first answers ${JSON.stringify(statusCounts(outcomes.map((o) => ({ status: o.statuses[0] }))))}`);
 		assert.equal(total, SIZES.load);
@@ -132,10 +82,10 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 			const position = Math.min(stream.length, stream.indexOf(events[original]) + 1 + Math.floor(Math.random() * 50));
 			stream.splice(position, 0, events[original]);
 		}
-		const outcomes = await deliverLikeSvix(workflow.url, stream, { concurrency: 32 });
+		const outcomes = await deliverLikeSvix(workflow.url, stream, { secret: SECRET, concurrency: 32 });
 		assert.equal(outcomes.filter((o) => o.delivered).length, stream.length, 'every delivery acknowledged 2xx in the end');
 		await settle(workflow.id);
-		const { byEvent, total } = await executedEventIds(workflow.id);
+		const { byEvent, total } = await executedEventIds(ctx.client, workflow.id);
 		const twice = [...byEvent.values()].filter((statuses) => statuses.length > 1).length;
 		const firstAnswers = statusCounts(outcomes.map((o) => ({ status: o.statuses[0] })));
 		report(`redeliveries: sent ${stream.length} (${unique} unique + ${stream.length - unique} copies), executed ${total}, duplicated ${twice}; first answers ${JSON.stringify(firstAnswers)} (409 = copy raced its original, retried)`);
@@ -147,7 +97,7 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 	test(`crash: SIGKILL n8n mid-stream and restart it; a Svix-like sender keeps retrying → every event executes`, async () => {
 		const workflow = await createWorkflow('reliability: crash');
 		const events = await distinctEvents(SIZES.crash, { prefix: 'evt_rel_crash', type: 'workflow_run.failed' });
-		const sending = deliverLikeSvix(workflow.url, events, { concurrency: 8, maxAttempts: 20 });
+		const sending = deliverLikeSvix(workflow.url, events, { secret: SECRET, concurrency: 8, maxAttempts: 20 });
 		// Kill once about a third of the events have executions.
 		await waitFor(async () => (await ctx.client.executions(workflow.id, { includeData: false })).length >= SIZES.crash / 3, {
 			timeoutMs: 180_000,
@@ -162,7 +112,7 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 		const outcomes = await sending;
 		assert.equal(outcomes.filter((o) => o.delivered).length, SIZES.crash, 'every event acknowledged 2xx in the end');
 		await settle(workflow.id);
-		const { byEvent, total, withoutData } = await executedEventIds(workflow.id);
+		const { byEvent, total, withoutData } = await executedEventIds(ctx.client, workflow.id);
 		const missing = events.filter((e) => !byEvent.has(e.eventId));
 		const twice = events.filter((e) => (byEvent.get(e.eventId)?.length ?? 0) > 1);
 		const crashedOnly = events.filter((e) => byEvent.get(e.eventId)?.every((status) => status === 'crashed'));
