@@ -541,3 +541,100 @@ describe('garbage never throws and never runs the workflow', () => {
 		);
 	});
 });
+
+describe('authentic bodies: no JSON value in any field makes webhook() throw (issue 19, finding 4)', () => {
+	const base = () => JSON.parse(exampleBody('link.opened')) as Record<string, unknown>;
+	/** Sends a body signed with the right secret; resolves even if webhook() would throw. */
+	const send = (body: string, parameters: IDataObject = {}) =>
+		deliver({ headers: signedHeaders(body), body, workflowId: 'wf-json', parameters: { ...parameters, options: { redeliveryWindowMinutes: 0, ...(parameters.options as IDataObject) } } });
+
+	it('an id that is an object with a toString key is emitted with schema_issues, not answered 500', async () => {
+		const body = JSON.stringify({ ...base(), id: JSON.parse('{"toString":1}') });
+		const outcome = await send(body);
+		expect(outcome).toMatchObject({ status: 200, executed: true, body: { status: 'accepted' } });
+		expect(outcome.items[0].schema_issues).toEqual([expect.stringMatching(/^id: Expected string, received object/)]);
+		expect(outcome.logs).toEqual([expect.stringMatching(/^warn: .*does not match Anon's documented schema/)]);
+	});
+
+	it.each(['constructor.created', '__proto__.x', 'toString.y', 'hasOwnProperty', 'valueOf.z'])(
+		'an event type named after an Object.prototype member (%s) is emitted',
+		async (type) => {
+			const outcome = await send(JSON.stringify({ ...base(), type }));
+			expect(outcome).toMatchObject({ status: 200, executed: true });
+		},
+	);
+
+	// Values that have broken String(x), template literals, property lookups or spreads somewhere.
+	const nasty = fc.constantFrom<unknown>(
+		...[
+			'{"toString":1}',
+			'{"valueOf":{},"toString":{}}',
+			'{"toJSON":1}',
+			'{"__proto__":{"toString":1}}',
+			'{"constructor":{"prototype":1}}',
+			'"constructor"',
+			'"__proto__"',
+			'"toString.x"',
+			'[]',
+			'[{"toString":1}]',
+			'null',
+			'1e308',
+			'-0',
+			'""',
+			`"${'x'.repeat(20_000)}"`,
+		].map((text) => JSON.parse(text) as unknown),
+	);
+	const anyJson = fc.oneof(nasty, fc.jsonValue({ maxDepth: 3 }));
+	const FIELDS = ['id', 'type', 'object', 'created', 'data', 'data.object', 'data.object.id', 'data.object.status', 'data.object.isTest', 'data.error_message', 'success'] as const;
+
+	it('for 1,500 signed bodies with arbitrary JSON in any field: 200, never a throw, emitted unless a ping or filtered', async () => {
+		let executed = 0;
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom(...EVENT_TYPES),
+				fc.array(fc.tuple(fc.constantFrom(...FIELDS), anyJson), { minLength: 1, maxLength: 4 }),
+				fc.oneof(fc.constant(undefined), anyJson),
+				fc.record({
+					output: fc.constantFrom('flat', 'envelope'),
+					includeDelivery: fc.boolean(),
+					ignoreTestJobRuns: fc.boolean(),
+				}),
+				fc.constantFrom<string[]>(['*'], ['link.opened'], ['job_run.*']),
+				async (type, changes, wholeBody, options, events) => {
+					const event = JSON.parse(exampleBody(type)) as Record<string, unknown>;
+					// Cloned: fast-check hands out the same constant objects again, which setPath would change.
+					for (const [path, value] of changes) setPath(event, path, structuredClone(value));
+					const body = JSON.stringify(wholeBody === undefined ? event : wholeBody);
+					let outcome: Outcome | undefined;
+					let thrown: unknown;
+					try {
+						outcome = await send(body, { events, options });
+					} catch (error) {
+						thrown = error;
+					}
+					expect(thrown).toBeUndefined();
+					expect(outcome?.status).toBe(200);
+					if (outcome?.executed) {
+						executed += 1;
+						expect(outcome.items).toHaveLength(1);
+					}
+				},
+			),
+			{ numRuns: 1500 },
+		);
+		// The property is only worth something if many odd bodies reach emission (~60% do).
+		expect(executed).toBeGreaterThan(500);
+	});
+});
+
+/** Sets `a.b.c` in a parsed event, creating objects on the way (and replacing non-objects). */
+function setPath(target: Record<string, unknown>, path: string, value: unknown) {
+	const keys = path.split('.');
+	let at = target;
+	for (const key of keys.slice(0, -1)) {
+		const next = at[key];
+		if (typeof next !== 'object' || next === null || Array.isArray(next)) at[key] = {};
+		at = at[key] as Record<string, unknown>;
+	}
+	Object.defineProperty(at, keys[keys.length - 1], { value, enumerable: true, writable: true, configurable: true });
+}

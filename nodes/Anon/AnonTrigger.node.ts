@@ -23,6 +23,7 @@ import {
 	eventItem,
 	isRecord,
 	schemaIssues,
+	shownValue,
 	splitEventList,
 	type ClassifiedBody,
 } from './trigger/events';
@@ -159,7 +160,7 @@ export class AnonTrigger implements INodeType {
 			return ignore('not_an_event', `${body.problem} Only "All Events" runs the workflow for such payloads.`);
 		}
 		if (body.kind === 'event' && !compileEventFilter(selected)(body.type)) {
-			return ignore('event_type_not_selected', `Event type "${body.type}" is not selected in this Anon Trigger; no workflow was run.`);
+			return ignore('event_type_not_selected', `Event type "${shownValue(body.type)}" is not selected in this Anon Trigger; no workflow was run.`);
 		}
 		if (body.kind === 'event' && options.ignoreTestJobRuns && isTestJobRun(body.type, body.body)) {
 			return ignore('test_job_run', 'Job run marked isTest, ignored by the "Ignore Test Job Runs" option.');
@@ -183,7 +184,7 @@ export class AnonTrigger implements INodeType {
 				headers: deliveryHeaders(request.headers),
 			};
 		}
-		const eventId = body.kind === 'event' ? String(body.body.id) : 'payload';
+		const eventId = body.kind === 'event' ? shownValue(body.body.id) : 'payload';
 		return {
 			workflowData: [[{ json: item }]],
 			webhookResponse: { status: 'accepted', message: `Anon event ${eventId} started the workflow.` },
@@ -206,7 +207,7 @@ function emittedItem(
 	if (issues.length > 0) {
 		item.schema_issues = issues;
 		context.logger.warn(
-			`Anon Trigger: event ${String(body.body.id)} (${body.type}) does not match Anon's documented schema; emitted anyway. ${issues.join('; ')}`,
+			`Anon Trigger: event ${shownValue(body.body.id)} (${shownValue(body.type)}) does not match Anon's documented schema; emitted anyway. ${issues.join('; ')}`,
 		);
 	}
 	return item;

@@ -76,12 +76,15 @@ export const workflowRunSchema = z
 	})
 	.passthrough();
 
-/** Resource schema by the event type's prefix (`link.closed` → link). */
-const RESOURCE_SCHEMAS: Record<string, z.ZodTypeAny> = {
-	link: linkSchema,
-	job_run: jobRunSchema,
-	workflow_run: workflowRunSchema,
-};
+/**
+ * Resource schema by the event type's prefix (`link.closed` → link). A Map, not an object
+ * literal: a type such as `constructor.x` must not find Object.prototype's members.
+ */
+const RESOURCE_SCHEMAS = new Map<string, z.ZodTypeAny>([
+	['link', linkSchema],
+	['job_run', jobRunSchema],
+	['workflow_run', workflowRunSchema],
+]);
 
 export const anonEventSchema = z
 	.object({
@@ -158,13 +161,30 @@ export function schemaIssues(type: string, body: Json): string[] {
 	const envelope = anonEventSchema.safeParse(body);
 	if (!envelope.success) issues.push(...envelope.error.issues.map(formatIssue([])));
 
-	const resource = RESOURCE_SCHEMAS[type.split('.')[0]];
+	const resource = RESOURCE_SCHEMAS.get(type.split('.')[0]);
 	const data = body.data;
 	if (resource && isRecord(data) && isRecord(data.object)) {
 		const parsed = resource.safeParse(data.object);
 		if (!parsed.success) issues.push(...parsed.error.issues.map(formatIssue(['data', 'object'])));
 	}
 	return issues;
+}
+
+/**
+ * Any JSON value from a verified body, as short text for a message or a log line. Never
+ * throws: `String(x)` and template literals do for an object such as `{"toString":1}`.
+ */
+export function shownValue(value: unknown, max = 100): string {
+	let text: string;
+	if (typeof value === 'string') text = value;
+	else {
+		try {
+			text = JSON.stringify(value) ?? typeof value;
+		} catch {
+			text = typeof value;
+		}
+	}
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function formatIssue(base: Array<string | number>) {
