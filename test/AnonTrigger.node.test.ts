@@ -6,6 +6,7 @@ import { Webhook } from 'svix';
 
 import codex from '../nodes/Anon/AnonTrigger.node.json';
 import { AnonTrigger } from '../nodes/Anon/AnonTrigger.node';
+import { isRecord, schemaIssues } from '../nodes/Anon/trigger/events';
 import {
 	deliver,
 	documentedItem,
@@ -617,6 +618,14 @@ describe('authentic bodies: no JSON value in any field makes webhook() throw (is
 					if (outcome?.executed) {
 						executed += 1;
 						expect(outcome.items).toHaveLength(1);
+						// An event off Anon's schema says so, under the node's (collision-free) name.
+						const sent = JSON.parse(body) as unknown;
+						if (isRecord(sent) && typeof sent.type === 'string' && sent.type !== '') {
+							const issues = schemaIssues(sent.type, sent);
+							const names = Object.keys(outcome.items[0]).filter((name) => /^_*schema_issues$/.test(name));
+							const added = names.sort((a, b) => b.length - a.length)[0];
+							if (issues.length > 0) expect(outcome.items[0][added]).toEqual(issues);
+						}
 					}
 				},
 			),
@@ -638,3 +647,53 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown) 
 	}
 	Object.defineProperty(at, keys[keys.length - 1], { value, enumerable: true, writable: true, configurable: true });
 }
+
+describe('the node never overwrites Anon\'s data; only Svix\'s ping is a ping (issue 19, finding 5)', () => {
+	const send = (event: unknown, parameters: IDataObject = {}) => {
+		const body = JSON.stringify(event);
+		return deliver({ headers: signedHeaders(body), body, parameters });
+	};
+	const failedRun = () => JSON.parse(exampleBody('workflow_run.failed')) as { data: { object: Record<string, unknown> } } & Record<string, unknown>;
+
+	it('flat: resource fields named event, schema_issues and delivery stay; the node\'s go under _event, _schema_issues, _delivery', async () => {
+		const event = failedRun();
+		Object.assign(event.data.object, { event: 'anon-event', schema_issues: 'anon-issues', delivery: 'anon-delivery', status: 'HALTED' });
+		const outcome = await send(event, { options: { includeDelivery: true } });
+		expect(outcome.executed).toBe(true);
+		const [item] = outcome.items;
+		expect(item).toMatchObject({ event: 'anon-event', schema_issues: 'anon-issues', delivery: 'anon-delivery' });
+		expect(item._event).toMatchObject({ type: 'workflow_run.failed' });
+		expect(item._schema_issues).toEqual([expect.stringMatching(/^data\.object\.status: Invalid enum value/)]);
+		expect(item._delivery).toMatchObject({ signature_version: 'v1' });
+	});
+
+	it('event as sent: top-level fields named schema_issues and delivery stay; the node\'s go under _schema_issues, _delivery', async () => {
+		const event = { ...failedRun(), object: 'not-event', schema_issues: ['anon'], delivery: { by: 'anon' } };
+		const outcome = await send(event, { options: { includeDelivery: true, output: 'envelope' } });
+		const [item] = outcome.items;
+		expect(item).toMatchObject({ schema_issues: ['anon'], delivery: { by: 'anon' } });
+		expect(item._schema_issues).toEqual([expect.stringMatching(/^object: Invalid literal value/)]);
+		expect(item._delivery).toMatchObject({ signature_version: 'v1' });
+	});
+
+	it('a payload that is not an event keeps its own schema_issues field', async () => {
+		const outcome = await send({ hello: 'world', schema_issues: 'mine' });
+		expect(outcome.items).toEqual([{ hello: 'world', schema_issues: 'mine', _schema_issues: ['The body has no event "type".'] }]);
+	});
+
+	it.each([
+		['success with another field', { success: true, message: 'hello' }],
+		['success with data', { success: true, data: { object: { id: 'x' } } }],
+	])('a verified body with %s and no type is not a ping: emitted under All Events, flagged', async (_name, body) => {
+		const all = await send(body);
+		expect(all).toMatchObject({ status: 200, executed: true });
+		expect(all.items[0]).toMatchObject({ ...body, schema_issues: ['The body has no event "type".'] });
+		const some = await send(body, { events: ['link.opened'] });
+		expect(some).toMatchObject({ status: 200, executed: false, body: { status: 'ignored', reason: 'not_an_event' } });
+	});
+
+	it('Svix\'s ping itself is still acknowledged without a run: {"success": true} and type svix.ping', async () => {
+		expect(await send({ success: true })).toMatchObject({ executed: false, body: { reason: 'ping' } });
+		expect(await send({ type: 'svix.ping', data: {} })).toMatchObject({ executed: false, body: { reason: 'ping' } });
+	});
+});

@@ -17,6 +17,7 @@ import {
 	type TriggerOptions,
 } from './trigger/description';
 import {
+	addField,
 	ALL_EVENTS,
 	classifyBody,
 	compileEventFilter,
@@ -176,13 +177,13 @@ export class AnonTrigger implements INodeType {
 		// 4. Emit: a schema mismatch is reported on the item and logged, never dropped.
 		const item = emittedItem(this, body, options);
 		if (options.includeDelivery) {
-			item.delivery = {
+			addField(item, 'delivery', {
 				id: verified.id,
 				timestamp: new Date(verified.timestamp * 1000).toISOString(),
 				received_at: new Date().toISOString(),
 				signature_version: verified.version,
 				headers: deliveryHeaders(request.headers),
-			};
+			});
 		}
 		const eventId = body.kind === 'event' ? shownValue(body.body.id) : 'payload';
 		return {
@@ -199,13 +200,14 @@ function emittedItem(
 ): IDataObject {
 	if (body.kind === 'unrecognised') {
 		context.logger.warn(`Anon Trigger: verified payload is not an Anon event; emitted anyway. ${body.problem}`);
-		const fields = isRecord(body.body) ? body.body : { body: body.body };
-		return { ...fields, schema_issues: [body.problem] } as IDataObject;
+		const item = isRecord(body.body) ? { ...body.body } : { body: body.body };
+		addField(item, 'schema_issues', [body.problem]);
+		return item as IDataObject;
 	}
 	const item = eventItem(body.body, options.output ?? 'flat') as IDataObject;
 	const issues = schemaIssues(body.type, body.body);
 	if (issues.length > 0) {
-		item.schema_issues = issues;
+		addField(item, 'schema_issues', issues);
 		context.logger.warn(
 			`Anon Trigger: event ${shownValue(body.body.id)} (${shownValue(body.type)}) does not match Anon's documented schema; emitted anyway. ${issues.join('; ')}`,
 		);
