@@ -697,3 +697,48 @@ describe('the node never overwrites Anon\'s data; only Svix\'s ping is a ping (i
 		expect(await send({ type: 'svix.ping', data: {} })).toMatchObject({ executed: false, body: { reason: 'ping' } });
 	});
 });
+
+describe('options set by an expression to a value out of type or range fail closed (issue 19, finding 2)', () => {
+	const body = exampleBody('workflow_run.failed');
+	const twoDaysAgo = () => new Date(Date.now() - 2 * 86_400_000);
+
+	it.each([['abc'], ['300'], [NaN], [Infinity], [-1], [{}], [null]])(
+		'Timestamp Tolerance %p: a 2-day-old signature is refused with 500 invalid_option, nothing runs',
+		async (toleranceSeconds) => {
+			const outcome = await deliver({
+				headers: signedHeaders(body, { date: twoDaysAgo() }),
+				body,
+				workflowId: 'wf-options',
+				parameters: { options: { toleranceSeconds } },
+			});
+			expect(outcome).toMatchObject({ status: 500, executed: false, body: { status: 'rejected', reason: 'invalid_option' } });
+			expect((outcome.body as { message: string }).message).toMatch(/Timestamp Tolerance \(Seconds\).*at least 1/);
+		},
+	);
+
+	it.each([['abc'], ['60'], [NaN], [-Infinity], [-5], [[]]])(
+		'Redelivery Window %p: even a fresh, valid event is refused with 500 invalid_option',
+		async (redeliveryWindowMinutes) => {
+			const outcome = await deliver({ headers: signedHeaders(body), body, workflowId: 'wf-options', parameters: { options: { redeliveryWindowMinutes } } });
+			expect(outcome).toMatchObject({ status: 500, executed: false, body: { reason: 'invalid_option' } });
+			expect((outcome.body as { message: string }).message).toMatch(/Redelivery Window \(Minutes\)/);
+		},
+	);
+
+	it('checks the options before reading the credential', async () => {
+		let reads = 0;
+		const outcome = await deliver({
+			headers: signedHeaders(body),
+			body,
+			onCredentialRead: () => (reads += 1),
+			parameters: { options: { toleranceSeconds: 'abc' } },
+		});
+		expect(outcome.status).toBe(500);
+		expect(reads).toBe(0);
+	});
+
+	it('a non-list Events value is refused, not spread into characters ("job_run.*" would select everything)', async () => {
+		const outcome = await deliver({ headers: signedHeaders(body), body, parameters: { events: 'job_run.*' } });
+		expect(outcome).toMatchObject({ status: 500, executed: false, body: { reason: 'invalid_option' } });
+	});
+});

@@ -29,6 +29,7 @@ import {
 	type ClassifiedBody,
 } from './trigger/events';
 import { deliveryHeaders } from './trigger/deliveryHeaders';
+import { invalidOption } from './trigger/options';
 import { redeliveryGuardFor } from './trigger/redeliveryGuard';
 import { SecretCache } from './trigger/secretCache';
 import {
@@ -127,6 +128,14 @@ export class AnonTrigger implements INodeType {
 		}
 		const rawBody = request.rawBody;
 
+		// Options as n8n hands them over (an expression may return anything): any value of the
+		// wrong type or out of range refuses the request; the check never widens.
+		const events: unknown = this.getNodeParameter('events', []);
+		const invalid = invalidOption(options, events);
+		if (invalid) {
+			return answerYourself(this, 500, { status: 'rejected', reason: 'invalid_option', message: invalid.message });
+		}
+
 		// 1. Verify, fail closed.
 		const secret = await signingKey(this);
 		if (!secret.ok) {
@@ -154,7 +163,7 @@ export class AnonTrigger implements INodeType {
 			return ignore('ping', 'Verified svix.ping test message; the signing secret is right. No workflow was run.');
 		}
 		const selected = [
-			...(this.getNodeParameter('events', []) as string[]),
+			...(events as string[]),
 			...splitEventList(options.additionalEvents ?? ''),
 		];
 		if (body.kind === 'unrecognised' && !selected.includes(ALL_EVENTS)) {
