@@ -332,17 +332,6 @@ describe('rejections: 401, no execution, the precise reason', () => {
 		expect(outcome.executed).toBe(status === 200);
 		if (status === 401) expect(outcome.body).toMatchObject({ reason: offset < 0 ? 'timestamp_too_old' : 'timestamp_too_new' });
 	});
-
-	it.each([
-		['a malformed secret', { signingSecret: 'whsec_short' }, /decodes to 3 bytes|not valid base64/],
-		['an empty secret', { signingSecret: '' }, /empty/],
-		['no credential at all', new Error('Node does not have any credentials set'), /no Anon Webhook credential/],
-	])('answers 500 and runs nothing with %s', async (_name, credentials, message) => {
-		const outcome = await deliver({ headers: signedHeaders(body), body, credentials });
-		expect(outcome).toMatchObject({ status: 500, executed: false, body: { status: 'rejected', reason: 'signing_secret_invalid' } });
-		expect((outcome.body as { message: string }).message).toMatch(message);
-		expect(outcome.logs).toEqual([expect.stringMatching(/^warn: Anon Trigger cannot verify requests/)]);
-	});
 });
 
 describe('signing secret: read once per credential, a change takes effect within 10 s', () => {
@@ -725,6 +714,13 @@ describe('options set by an expression to a value out of type or range fail clos
 		},
 	);
 
+	it('tells n8n\'s log too, at most once a minute per workflow', async () => {
+		const send = () =>
+			deliver({ headers: signedHeaders(body), body, workflowId: 'wf-options-log', parameters: { options: { toleranceSeconds: 'abc' } } });
+		const logs = [...(await send()).logs, ...(await send()).logs, ...(await send()).logs];
+		expect(logs).toEqual([expect.stringMatching(/^warn: Anon Trigger .*Timestamp Tolerance \(Seconds\).*invalid_option/)]);
+	});
+
 	it('checks the options before reading the credential', async () => {
 		let reads = 0;
 		const outcome = await deliver({
@@ -740,5 +736,57 @@ describe('options set by an expression to a value out of type or range fail clos
 	it('a non-list Events value is refused, not spread into characters ("job_run.*" would select everything)', async () => {
 		const outcome = await deliver({ headers: signedHeaders(body), body, parameters: { events: 'job_run.*' } });
 		expect(outcome).toMatchObject({ status: 500, executed: false, body: { reason: 'invalid_option' } });
+	});
+});
+
+describe('a broken credential is told to n8n\'s log, not to whoever calls the URL (issue 19, finding 3)', () => {
+	const body = exampleBody('workflow_run.failed');
+	const DETAIL = 'Credentials could not be decrypted. The likely reason is that a different "encryptionKey" was used to encrypt the data.';
+	const GENERIC = {
+		status: 'rejected',
+		reason: 'endpoint_misconfigured',
+		message: expect.stringMatching(/^This n8n endpoint cannot verify requests: its Anon Trigger credential needs attention\. .*n8n's log/),
+	};
+
+	afterEach(() => jest.useRealTimers());
+
+	it.each([
+		['a credential n8n cannot decrypt', new Error(DETAIL), /could not be decrypted/],
+		['no credential at all', new Error('Node does not have any credentials set'), /does not have any credentials/],
+		['a malformed secret', { signingSecret: 'whsec_short' }, /decodes to 3 bytes|not valid base64/],
+		['an empty secret', { signingSecret: '' }, /empty/],
+	])('%s: an unsigned request gets a generic 500; the detail goes to the log only', async (_name, credentials, detail) => {
+		const outcome = await deliver({ headers: { 'content-type': 'application/json' }, body, credentials, workflowId: `wf-broken-${_name}` });
+		expect(outcome).toMatchObject({ status: 500, executed: false, body: GENERIC });
+		const answer = JSON.stringify(outcome.body);
+		expect(answer).not.toMatch(detail);
+		expect(answer).not.toMatch(/decrypt|encryptionKey|base64|bytes|whsec_/);
+		expect(outcome.logs).toEqual([expect.stringMatching(/^warn: Anon Trigger .*cannot verify requests/)]);
+		expect(outcome.logs[0]).toMatch(detail);
+	});
+
+	it('3 forged requests → 1 warning; another after 60 s; counted per workflow and credential', async () => {
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+		const forged = (workflowId: string, credentialId = 'cred-broken') =>
+			deliver({ headers: { 'content-type': 'application/json' }, body, credentials: new Error(DETAIL), credentialId, workflowId });
+		const warnings = async (runs: Array<Promise<Outcome>>) =>
+			(await Promise.all(runs)).flatMap((outcome) => outcome.logs).filter((line) => line.startsWith('warn'));
+		expect(await warnings([forged('wf-rate'), forged('wf-rate'), forged('wf-rate')])).toHaveLength(1);
+		jest.advanceTimersByTime(59_000);
+		expect(await warnings([forged('wf-rate')])).toHaveLength(0);
+		expect(await warnings([forged('wf-rate-other'), forged('wf-rate', 'cred-other')])).toHaveLength(2);
+		jest.advanceTimersByTime(1_000);
+		expect(await warnings([forged('wf-rate'), forged('wf-rate')])).toHaveLength(1);
+	});
+
+	it('the rate limit follows a monotonic clock: moving the wall clock does not let a second line through', async () => {
+		// Date is faked, performance.now() and process.hrtime are not: a limit kept with
+		// Date.now() would log again after the jump, or stay silent for a day after a jump back.
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'performance', 'hrtime'] });
+		const forged = () =>
+			deliver({ headers: { 'content-type': 'application/json' }, body, credentials: new Error(DETAIL), credentialId: 'cred-clock', workflowId: 'wf-clock' });
+		expect((await forged()).logs).toHaveLength(1);
+		jest.setSystemTime(Date.now() + 61_000);
+		expect((await forged()).logs).toHaveLength(0);
 	});
 });

@@ -29,6 +29,7 @@ import {
 	type ClassifiedBody,
 } from './trigger/events';
 import { deliveryHeaders } from './trigger/deliveryHeaders';
+import { LogLimiter } from './trigger/logLimiter';
 import { invalidOption } from './trigger/options';
 import { redeliveryGuardFor } from './trigger/redeliveryGuard';
 import { SecretCache } from './trigger/secretCache';
@@ -133,19 +134,13 @@ export class AnonTrigger implements INodeType {
 		const events: unknown = this.getNodeParameter('events', []);
 		const invalid = invalidOption(options, events);
 		if (invalid) {
+			warnAtMostOnceAMinute(this, `options/${this.getNode().id}`, `${invalid.message} (answered 500 invalid_option)`);
 			return answerYourself(this, 500, { status: 'rejected', reason: 'invalid_option', message: invalid.message });
 		}
 
 		// 1. Verify, fail closed.
 		const secret = await signingKey(this);
-		if (!secret.ok) {
-			this.logger.warn(`Anon Trigger cannot verify requests: ${secret.message}`);
-			return answerYourself(this, 500, {
-				status: 'rejected',
-				reason: 'signing_secret_invalid',
-				message: `The n8n credential of this Anon Trigger is not usable: ${secret.message}`,
-			});
-		}
+		if (!secret.ok) return refuseMisconfigured(this, secret.message);
 		const verified = verifyWebhookSignature({
 			headers: request.headers,
 			body: rawBody,
@@ -251,6 +246,38 @@ async function readSigningKey(context: IWebhookFunctions): Promise<ParsedSecret>
 	// Parsing the secret builds a key object; do it once per secret, not once per read.
 	if (lastSecret?.text !== text) lastSecret = { text, parsed: parseSigningSecret(text) };
 	return lastSecret.parsed;
+}
+
+const misconfigurationLog = new LogLimiter();
+
+/**
+ * 500 for a credential that cannot be read or holds no usable secret. Anyone who knows the URL
+ * can call it, so the answer says only that the endpoint needs attention; the detail (n8n's
+ * decryption message, what is wrong with the secret, never the secret) goes to n8n's log, at
+ * most once a minute per workflow and credential.
+ */
+function refuseMisconfigured(context: IWebhookFunctions, detail: string): IWebhookResponseData {
+	const node = context.getNode();
+	warnAtMostOnceAMinute(
+		context,
+		`credential/${node.credentials?.anonWebhookApi?.id ?? `node ${node.id}`}`,
+		`cannot verify requests and answers them 500 endpoint_misconfigured: ${detail}`,
+	);
+	return answerYourself(context, 500, {
+		status: 'rejected',
+		reason: 'endpoint_misconfigured',
+		message: "This n8n endpoint cannot verify requests: its Anon Trigger credential needs attention. The n8n operator finds the details in n8n's log.",
+	});
+}
+
+/** A warning about this workflow's configuration, at most once a minute per workflow and `topic`. */
+function warnAtMostOnceAMinute(context: IWebhookFunctions, topic: string, line: string): void {
+	const workflowId = context.getWorkflow().id ?? '';
+	// performance.now() is monotonic: a wall-clock change neither silences nor repeats the line.
+	if (!misconfigurationLog.allow(`${workflowId}/${topic}`, performance.now())) return;
+	context.logger.warn(
+		`Anon Trigger "${context.getNode().name}" in workflow ${workflowId} ${line} (logged at most once a minute)`,
+	);
 }
 
 /** Writes a non-2xx answer directly: n8n's own answers are always 200. */
