@@ -137,16 +137,16 @@ describe('verified events', () => {
 		expect((await deliver({ headers, body })).executed).toBe(true);
 	});
 
-	it('adds delivery details with only the custom headers when asked', async () => {
+	it('adds delivery details with only the custom headers when asked, values shown for the headers named', async () => {
 		const body = exampleBody('link.closed');
-		const headers: Record<string, string> = { ...signedHeaders(body), host: 'n8n.example.com', 'x-forwarded-for': '1.2.3.4', 'x-tenant': 'acme' };
-		const outcome = await deliver({ headers, body, parameters: { options: { includeDelivery: true } } });
+		const headers: Record<string, string> = { ...signedHeaders(body), host: 'n8n.example.com', 'x-forwarded-for': '1.2.3.4', 'x-tenant': 'acme', 'x-region': 'eu' };
+		const outcome = await deliver({ headers, body, parameters: { options: { includeDelivery: true, headersToShow: 'x-tenant' } } });
 		expect(outcome.items[0].delivery).toEqual({
 			id: headers['svix-id'],
 			timestamp: new Date(Number(headers['svix-timestamp']) * 1000).toISOString(),
 			received_at: expect.any(String),
 			signature_version: 'v1',
-			headers: { 'x-tenant': 'acme' },
+			headers: { 'x-tenant': 'acme', 'x-region': '[redacted]' },
 		});
 	});
 
@@ -164,7 +164,7 @@ describe('verified events', () => {
 			'idempotency-key': 'idempotency-value',
 		};
 		const headers = { ...signedHeaders(body), ...credentials, 'x-tenant': 'acme' };
-		const outcome = await deliver({ headers, body, parameters: { options: { includeDelivery: true } } });
+		const outcome = await deliver({ headers, body, parameters: { options: { includeDelivery: true, headersToShow: 'x-tenant' } } });
 		const expected = Object.fromEntries(Object.keys(credentials).map((name) => [name, '[redacted]']));
 		expect((outcome.items[0].delivery as IDataObject).headers).toEqual({ ...expected, 'x-tenant': 'acme' });
 		const seen = JSON.stringify([outcome.items, outcome.body, outcome.logs]);
@@ -788,5 +788,45 @@ describe('a broken credential is told to n8n\'s log, not to whoever calls the UR
 		expect((await forged()).logs).toHaveLength(1);
 		jest.setSystemTime(Date.now() + 61_000);
 		expect((await forged()).logs).toHaveLength(0);
+	});
+});
+
+describe('Include Delivery Details is safe by default (issue 19, finding 1)', () => {
+	const body = exampleBody('link.closed');
+	const IDENTITY_AND_CUSTOM = {
+		'cf-access-jwt-assertion': 'eyJhbGciOiJSUzI1NiJ9.eyJlbWFpbCI6ImFAYi5jIn0.c2ln-cf',
+		'x-goog-iap-jwt-assertion': 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhY2NvdW50cy5nb29nbGUuY29tOjEyMyJ9.c2ln-goog',
+		'x-amzn-oidc-data': 'eyJ0eXAiOiJKV1QiLCJraWQiOiIxIn0.eyJzdWIiOiIxIn0.c2ln-amzn',
+		'x-passphrase': 'correct horse battery staple',
+		'x-otp': '492817',
+		'x-jwt': 'opaque-jwt-marker',
+		'x-hmac': 'f1a2b3c4d5',
+		'x-vault-tkn': 's.abcdefgh',
+		'x-webhook-pass': 'hunter2',
+		'x-tenant': 'acme',
+	};
+	const send = (headersToShow?: string) =>
+		deliver({
+			headers: { ...signedHeaders(body), ...IDENTITY_AND_CUSTOM },
+			body,
+			parameters: { options: { includeDelivery: true, ...(headersToShow === undefined ? {} : { headersToShow }) } },
+		});
+	const shownHeaders = (outcome: Outcome) => (outcome.items[0].delivery as IDataObject).headers as IDataObject;
+
+	it('every custom header value is [redacted] by default; every name is kept', async () => {
+		const outcome = await send();
+		expect(shownHeaders(outcome)).toEqual(Object.fromEntries(Object.keys(IDENTITY_AND_CUSTOM).map((name) => [name, '[redacted]'])));
+		const seen = JSON.stringify([outcome.items, outcome.body, outcome.logs]);
+		for (const value of Object.values(IDENTITY_AND_CUSTOM)) expect(seen).not.toContain(value);
+	});
+
+	it('a header named in Headers to Show is shown; a credential-looking value stays redacted even then', async () => {
+		const outcome = await deliver({
+			headers: { ...signedHeaders(body), 'x-tenant': 'acme', 'x-partner-auth': 'Bearer partner-token-value', authorization: 'plain' },
+			body,
+			parameters: { options: { includeDelivery: true, headersToShow: 'X-Tenant, x-partner-auth, authorization' } },
+		});
+		expect(shownHeaders(outcome)).toEqual({ 'x-tenant': 'acme', 'x-partner-auth': '[redacted]', authorization: '[redacted]' });
+		expect(JSON.stringify(outcome.items)).not.toContain('partner-token-value');
 	});
 });

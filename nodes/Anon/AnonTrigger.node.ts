@@ -186,7 +186,7 @@ export class AnonTrigger implements INodeType {
 				timestamp: new Date(verified.timestamp * 1000).toISOString(),
 				received_at: new Date().toISOString(),
 				signature_version: verified.version,
-				headers: deliveryHeaders(request.headers),
+				headers: deliveryHeaders(request.headers, options.headersToShow),
 			});
 		}
 		const eventId = body.kind === 'event' ? shownValue(body.body.id) : 'payload';
