@@ -718,7 +718,7 @@ describe('options set by an expression to a value out of type or range fail clos
 		const send = () =>
 			deliver({ headers: signedHeaders(body), body, workflowId: 'wf-options-log', parameters: { options: { toleranceSeconds: 'abc' } } });
 		const logs = [...(await send()).logs, ...(await send()).logs, ...(await send()).logs];
-		expect(logs).toEqual([expect.stringMatching(/^warn: Anon Trigger .*Timestamp Tolerance \(Seconds\).*invalid_option/)]);
+		expect(logs).toEqual([expect.stringMatching(/^warn: Anon Trigger .*500 invalid_option: .*Timestamp Tolerance \(Seconds\)/)]);
 	});
 
 	it('checks the options before reading the credential', async () => {

@@ -134,7 +134,7 @@ export class AnonTrigger implements INodeType {
 		const events: unknown = this.getNodeParameter('events', []);
 		const invalid = invalidOption(options, events);
 		if (invalid) {
-			warnAtMostOnceAMinute(this, `options/${this.getNode().id}`, `${invalid.message} (answered 500 invalid_option)`);
+			warnAtMostOnceAMinute(this, `options/${this.getNode().id}`, `refuses every request with 500 invalid_option: ${invalid.message}`);
 			return answerYourself(this, 500, { status: 'rejected', reason: 'invalid_option', message: invalid.message });
 		}
 
