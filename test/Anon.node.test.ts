@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
-import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode, INodeParameters } from 'n8n-workflow';
 import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 
 import { AnonApi } from '../credentials/AnonApi.credentials';
 import { Anon } from '../nodes/Anon/Anon.node';
+import { anonHttpError, anonUnreachableError, withoutUserinfo } from '../nodes/Anon/action/errors';
 import { JOB, SECOND_JOB_ID, startAnonApiStandIn, WORKFLOW_RUN, type AnonApiStandIn } from './helpers/anonApiStandIn';
 import { authenticatedRequest, HttpStatusError, runAnon } from './helpers/executeContext';
 
@@ -321,5 +322,58 @@ describe('Anon API credential', () => {
 			status: 'Error',
 			message: 'ECONNREFUSED',
 		});
+	});
+});
+
+describe('a proxy-style Base URL never shows its user:password (issue 19, finding 6)', () => {
+	const PASSWORD = 'pr0xy-s3cret';
+	const withUserinfo = (baseUrl: string) => baseUrl.replace('http://', `http://proxy-user:${PASSWORD}@`);
+	/** Every text an error carries to the editor, the execution data and n8n's log. */
+	const texts = (error: NodeApiError | NodeOperationError) => [
+		error.message,
+		error.description ?? '',
+		JSON.stringify(error),
+		JSON.stringify(error.context),
+		String(error.stack),
+	];
+
+
+	it('an unreachable proxy: "Could not reach Anon at http://127.0.0.1:…", without the userinfo', async () => {
+		const closed = await startAnonApiStandIn({ apiKey: API_KEY });
+		await closed.close();
+		const error = await failure(getJob(JOB.id), { ...credentials, baseUrl: withUserinfo(closed.baseUrl) });
+		expect(error.message).toBe(`Could not reach Anon at ${closed.baseUrl}`);
+		for (const text of texts(error)) expect(text).not.toContain(PASSWORD);
+	});
+
+	it.each([
+		[404, undefined],
+		[200, '<html>proxy login</html>'],
+		[400, `no route for http://proxy-user:${PASSWORD}@127.0.0.1/anon`],
+		[502, 'Bad gateway'],
+	])('a %i answer through the proxy: the Base URL is quoted without the userinfo', async (status, text) => {
+		anon.failNext(status, { text });
+		const error = await failure(getJob(JOB.id), { ...credentials, baseUrl: withUserinfo(`${anon.baseUrl}/`) });
+		for (const quoted of texts(error)) expect(quoted).not.toContain(PASSWORD);
+		if (status === 404 || status === 200) expect(error.description).toContain(`(${anon.baseUrl})`);
+	});
+
+	it('a URL echoed in an answer or an error message loses its userinfo too', () => {
+		const node = { id: 'anon1', name: 'Anon', type: 'n8n-nodes-anon.anon', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
+		const request = { itemIndex: 0, notFound: 'x', baseUrl: `https://proxy-user:${PASSWORD}@proxy.example.com`, apiKey: API_KEY };
+		const http400 = anonHttpError(node, { statusCode: 400, body: `bad request for https://proxy-user:${PASSWORD}@proxy.example.com/api` }, request);
+		const unreachable = anonUnreachableError(node, new Error(`getaddrinfo failed for https://proxy-user:${PASSWORD}@proxy.example.com`), request);
+		for (const error of [http400, unreachable]) for (const text of texts(error)) expect(text).not.toContain(PASSWORD);
+		expect(unreachable.message).toBe('Could not reach Anon at https://proxy.example.com');
+	});
+
+	it.each([
+		['https://u:p%40ss@proxy.example.com/x', 'https://proxy.example.com/x'],
+		['https://u:p@ss@proxy.example.com/x?y=@z', 'https://proxy.example.com/x?y=@z'],
+		['see http://user@proxy.example.com and HTTPS://a:b@c.d', 'see http://proxy.example.com and HTTPS://c.d'],
+		['https://worker.anon.com', 'https://worker.anon.com'],
+		['mail me: a@b.c', 'mail me: a@b.c'],
+	])('withoutUserinfo(%s) → %s', (text, expected) => {
+		expect(withoutUserinfo(text)).toBe(expected);
 	});
 });

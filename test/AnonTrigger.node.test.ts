@@ -6,6 +6,7 @@ import { Webhook } from 'svix';
 
 import codex from '../nodes/Anon/AnonTrigger.node.json';
 import { AnonTrigger } from '../nodes/Anon/AnonTrigger.node';
+import { isRecord, schemaIssues } from '../nodes/Anon/trigger/events';
 import {
 	deliver,
 	documentedItem,
@@ -159,16 +160,16 @@ describe('verified events', () => {
 		expect((await deliver({ headers, body })).executed).toBe(true);
 	});
 
-	it('adds delivery details with only the custom headers when asked', async () => {
+	it('adds delivery details with only the custom headers when asked, values shown for the headers named', async () => {
 		const body = exampleBody('link.closed');
-		const headers: Record<string, string> = { ...signedHeaders(body), host: 'n8n.example.com', 'x-forwarded-for': '1.2.3.4', 'x-tenant': 'acme' };
-		const outcome = await deliver({ headers, body, parameters: { options: { includeDelivery: true } } });
+		const headers: Record<string, string> = { ...signedHeaders(body), host: 'n8n.example.com', 'x-forwarded-for': '1.2.3.4', 'x-tenant': 'acme', 'x-region': 'eu' };
+		const outcome = await deliver({ headers, body, parameters: { options: { includeDelivery: true, headersToShow: 'x-tenant' } } });
 		expect(outcome.items[0].delivery).toEqual({
 			id: headers['svix-id'],
 			timestamp: new Date(Number(headers['svix-timestamp']) * 1000).toISOString(),
 			received_at: expect.any(String),
 			signature_version: 'v1',
-			headers: { 'x-tenant': 'acme' },
+			headers: { 'x-tenant': 'acme', 'x-region': '[redacted]' },
 		});
 	});
 
@@ -186,7 +187,7 @@ describe('verified events', () => {
 			'idempotency-key': 'idempotency-value',
 		};
 		const headers = { ...signedHeaders(body), ...credentials, 'x-tenant': 'acme' };
-		const outcome = await deliver({ headers, body, parameters: { options: { includeDelivery: true } } });
+		const outcome = await deliver({ headers, body, parameters: { options: { includeDelivery: true, headersToShow: 'x-tenant' } } });
 		const expected = Object.fromEntries(Object.keys(credentials).map((name) => [name, '[redacted]']));
 		expect((outcome.items[0].delivery as IDataObject).headers).toEqual({ ...expected, 'x-tenant': 'acme' });
 		const seen = JSON.stringify([outcome.items, outcome.body, outcome.logs]);
@@ -354,17 +355,6 @@ describe('rejections: 401, no execution, the precise reason', () => {
 		expect(outcome.executed).toBe(status === 200);
 		if (status === 401) expect(outcome.body).toMatchObject({ reason: offset < 0 ? 'timestamp_too_old' : 'timestamp_too_new' });
 	});
-
-	it.each([
-		['a malformed secret', { signingSecret: 'whsec_short' }, /decodes to 3 bytes|not valid base64/],
-		['an empty secret', { signingSecret: '' }, /empty/],
-		['no credential at all', new Error('Node does not have any credentials set'), /no Anon Webhook credential/],
-	])('answers 500 and runs nothing with %s', async (_name, credentials, message) => {
-		const outcome = await deliver({ headers: signedHeaders(body), body, credentials });
-		expect(outcome).toMatchObject({ status: 500, executed: false, body: { status: 'rejected', reason: 'signing_secret_invalid' } });
-		expect((outcome.body as { message: string }).message).toMatch(message);
-		expect(outcome.logs).toEqual([expect.stringMatching(/^warn: Anon Trigger cannot verify requests/)]);
-	});
 });
 
 describe('signing secret: read once per credential, a change takes effect within 10 s', () => {
@@ -512,5 +502,304 @@ describe('garbage never throws and never runs the workflow', () => {
 			}),
 			{ numRuns: 300 },
 		);
+	});
+});
+
+describe('authentic bodies: no JSON value in any field makes webhook() throw (issue 19, finding 4)', () => {
+	const base = () => JSON.parse(exampleBody('link.opened')) as Record<string, unknown>;
+	/** Sends a body signed with the right secret; resolves even if webhook() would throw. */
+	const send = (body: string, parameters: IDataObject = {}) =>
+		deliver({ headers: signedHeaders(body), body, workflowId: 'wf-json', parameters: { ...parameters, options: { redeliveryWindowMinutes: 0, ...(parameters.options as IDataObject) } } });
+
+	it('an id that is an object with a toString key is emitted with schema_issues, not answered 500', async () => {
+		const body = JSON.stringify({ ...base(), id: JSON.parse('{"toString":1}') });
+		const outcome = await send(body);
+		expect(outcome).toMatchObject({ status: 200, executed: true, body: { status: 'accepted' } });
+		expect(outcome.items[0].schema_issues).toEqual([expect.stringMatching(/^id: Expected string, received object/)]);
+		expect(outcome.logs).toEqual([expect.stringMatching(/^warn: .*does not match Anon's documented schema/)]);
+	});
+
+	it.each(['constructor.created', '__proto__.x', 'toString.y', 'hasOwnProperty', 'valueOf.z'])(
+		'an event type named after an Object.prototype member (%s) is emitted',
+		async (type) => {
+			const outcome = await send(JSON.stringify({ ...base(), type }));
+			expect(outcome).toMatchObject({ status: 200, executed: true });
+		},
+	);
+
+	// Values that have broken String(x), template literals, property lookups or spreads somewhere.
+	const nasty = fc.constantFrom<unknown>(
+		...[
+			'{"toString":1}',
+			'{"valueOf":{},"toString":{}}',
+			'{"toJSON":1}',
+			'{"__proto__":{"toString":1}}',
+			'{"constructor":{"prototype":1}}',
+			'"constructor"',
+			'"__proto__"',
+			'"toString.x"',
+			'[]',
+			'[{"toString":1}]',
+			'null',
+			'1e308',
+			'-0',
+			'""',
+			`"${'x'.repeat(20_000)}"`,
+		].map((text) => JSON.parse(text) as unknown),
+	);
+	const anyJson = fc.oneof(nasty, fc.jsonValue({ maxDepth: 3 }));
+	const FIELDS = ['id', 'type', 'object', 'created', 'data', 'data.object', 'data.object.id', 'data.object.status', 'data.object.isTest', 'data.error_message', 'success'] as const;
+
+	it('for 1,500 signed bodies with arbitrary JSON in any field: 200, never a throw, emitted unless a ping or filtered', async () => {
+		let executed = 0;
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom(...EVENT_TYPES),
+				fc.array(fc.tuple(fc.constantFrom(...FIELDS), anyJson), { minLength: 1, maxLength: 4 }),
+				fc.oneof(fc.constant(undefined), anyJson),
+				fc.record({
+					output: fc.constantFrom('flat', 'envelope'),
+					includeDelivery: fc.boolean(),
+					ignoreTestJobRuns: fc.boolean(),
+				}),
+				fc.constantFrom<string[]>(['*'], ['link.opened'], ['job_run.*']),
+				async (type, changes, wholeBody, options, events) => {
+					const event = JSON.parse(exampleBody(type)) as Record<string, unknown>;
+					// Cloned: fast-check hands out the same constant objects again, which setPath would change.
+					for (const [path, value] of changes) setPath(event, path, structuredClone(value));
+					const body = JSON.stringify(wholeBody === undefined ? event : wholeBody);
+					let outcome: Outcome | undefined;
+					let thrown: unknown;
+					try {
+						outcome = await send(body, { events, options });
+					} catch (error) {
+						thrown = error;
+					}
+					expect(thrown).toBeUndefined();
+					expect(outcome?.status).toBe(200);
+					if (outcome?.executed) {
+						executed += 1;
+						expect(outcome.items).toHaveLength(1);
+						// An event off Anon's schema says so, under the node's (collision-free) name.
+						const sent = JSON.parse(body) as unknown;
+						if (isRecord(sent) && typeof sent.type === 'string' && sent.type !== '') {
+							const issues = schemaIssues(sent.type, sent);
+							const names = Object.keys(outcome.items[0]).filter((name) => /^_*schema_issues$/.test(name));
+							const added = names.sort((a, b) => b.length - a.length)[0];
+							if (issues.length > 0) expect(outcome.items[0][added]).toEqual(issues);
+						}
+					}
+				},
+			),
+			{ numRuns: 1500 },
+		);
+		// The property is only worth something if many odd bodies reach emission (~60% do).
+		expect(executed).toBeGreaterThan(500);
+	});
+});
+
+/** Sets `a.b.c` in a parsed event, creating objects on the way (and replacing non-objects). */
+function setPath(target: Record<string, unknown>, path: string, value: unknown) {
+	const keys = path.split('.');
+	let at = target;
+	for (const key of keys.slice(0, -1)) {
+		const next = at[key];
+		if (typeof next !== 'object' || next === null || Array.isArray(next)) at[key] = {};
+		at = at[key] as Record<string, unknown>;
+	}
+	Object.defineProperty(at, keys[keys.length - 1], { value, enumerable: true, writable: true, configurable: true });
+}
+
+describe('the node never overwrites Anon\'s data; only Svix\'s ping is a ping (issue 19, finding 5)', () => {
+	const send = (event: unknown, parameters: IDataObject = {}) => {
+		const body = JSON.stringify(event);
+		return deliver({ headers: signedHeaders(body), body, parameters });
+	};
+	const failedRun = () => JSON.parse(exampleBody('workflow_run.failed')) as { data: { object: Record<string, unknown> } } & Record<string, unknown>;
+
+	it('flat: resource fields named event, schema_issues and delivery stay; the node\'s go under _event, _schema_issues, _delivery', async () => {
+		const event = failedRun();
+		Object.assign(event.data.object, { event: 'anon-event', schema_issues: 'anon-issues', delivery: 'anon-delivery', status: 'HALTED' });
+		const outcome = await send(event, { options: { includeDelivery: true } });
+		expect(outcome.executed).toBe(true);
+		const [item] = outcome.items;
+		expect(item).toMatchObject({ event: 'anon-event', schema_issues: 'anon-issues', delivery: 'anon-delivery' });
+		expect(item._event).toMatchObject({ type: 'workflow_run.failed' });
+		expect(item._schema_issues).toEqual([expect.stringMatching(/^data\.object\.status: Invalid enum value/)]);
+		expect(item._delivery).toMatchObject({ signature_version: 'v1' });
+	});
+
+	it('event as sent: top-level fields named schema_issues and delivery stay; the node\'s go under _schema_issues, _delivery', async () => {
+		const event = { ...failedRun(), object: 'not-event', schema_issues: ['anon'], delivery: { by: 'anon' } };
+		const outcome = await send(event, { options: { includeDelivery: true, output: 'envelope' } });
+		const [item] = outcome.items;
+		expect(item).toMatchObject({ schema_issues: ['anon'], delivery: { by: 'anon' } });
+		expect(item._schema_issues).toEqual([expect.stringMatching(/^object: Invalid literal value/)]);
+		expect(item._delivery).toMatchObject({ signature_version: 'v1' });
+	});
+
+	it('a payload that is not an event keeps its own schema_issues field', async () => {
+		const outcome = await send({ hello: 'world', schema_issues: 'mine' });
+		expect(outcome.items).toEqual([{ hello: 'world', schema_issues: 'mine', _schema_issues: ['The body has no event "type".'] }]);
+	});
+
+	it.each([
+		['success with another field', { success: true, message: 'hello' }],
+		['success with data', { success: true, data: { object: { id: 'x' } } }],
+	])('a verified body with %s and no type is not a ping: emitted under All Events, flagged', async (_name, body) => {
+		const all = await send(body);
+		expect(all).toMatchObject({ status: 200, executed: true });
+		expect(all.items[0]).toMatchObject({ ...body, schema_issues: ['The body has no event "type".'] });
+		const some = await send(body, { events: ['link.opened'] });
+		expect(some).toMatchObject({ status: 200, executed: false, body: { status: 'ignored', reason: 'not_an_event' } });
+	});
+
+	it('Svix\'s ping itself is still acknowledged without a run: {"success": true} and type svix.ping', async () => {
+		expect(await send({ success: true })).toMatchObject({ executed: false, body: { reason: 'ping' } });
+		expect(await send({ type: 'svix.ping', data: {} })).toMatchObject({ executed: false, body: { reason: 'ping' } });
+	});
+});
+
+describe('options set by an expression to a value out of type or range fail closed (issue 19, finding 2)', () => {
+	const body = exampleBody('workflow_run.failed');
+	const twoDaysAgo = () => new Date(Date.now() - 2 * 86_400_000);
+
+	it.each([['abc'], ['300'], [NaN], [Infinity], [-1], [{}], [null]])(
+		'Timestamp Tolerance %p: a 2-day-old signature is refused with 500 invalid_option, nothing runs',
+		async (toleranceSeconds) => {
+			const outcome = await deliver({
+				headers: signedHeaders(body, { date: twoDaysAgo() }),
+				body,
+				workflowId: 'wf-options',
+				parameters: { options: { toleranceSeconds } },
+			});
+			expect(outcome).toMatchObject({ status: 500, executed: false, body: { status: 'rejected', reason: 'invalid_option' } });
+			expect((outcome.body as { message: string }).message).toMatch(/Timestamp Tolerance \(Seconds\).*at least 1/);
+		},
+	);
+
+	it.each([['abc'], ['60'], [NaN], [-Infinity], [-5], [[]]])(
+		'Redelivery Window %p: even a fresh, valid event is refused with 500 invalid_option',
+		async (redeliveryWindowMinutes) => {
+			const outcome = await deliver({ headers: signedHeaders(body), body, workflowId: 'wf-options', parameters: { options: { redeliveryWindowMinutes } } });
+			expect(outcome).toMatchObject({ status: 500, executed: false, body: { reason: 'invalid_option' } });
+			expect((outcome.body as { message: string }).message).toMatch(/Redelivery Window \(Minutes\)/);
+		},
+	);
+
+	it('tells n8n\'s log too, at most once a minute per workflow', async () => {
+		const send = () =>
+			deliver({ headers: signedHeaders(body), body, workflowId: 'wf-options-log', parameters: { options: { toleranceSeconds: 'abc' } } });
+		const logs = [...(await send()).logs, ...(await send()).logs, ...(await send()).logs];
+		expect(logs).toEqual([expect.stringMatching(/^warn: Anon Trigger .*500 invalid_option: .*Timestamp Tolerance \(Seconds\)/)]);
+	});
+
+	it('checks the options before reading the credential', async () => {
+		let reads = 0;
+		const outcome = await deliver({
+			headers: signedHeaders(body),
+			body,
+			onCredentialRead: () => (reads += 1),
+			parameters: { options: { toleranceSeconds: 'abc' } },
+		});
+		expect(outcome.status).toBe(500);
+		expect(reads).toBe(0);
+	});
+
+	it('a non-list Events value is refused, not spread into characters ("job_run.*" would select everything)', async () => {
+		const outcome = await deliver({ headers: signedHeaders(body), body, parameters: { events: 'job_run.*' } });
+		expect(outcome).toMatchObject({ status: 500, executed: false, body: { reason: 'invalid_option' } });
+	});
+});
+
+describe('a broken credential is told to n8n\'s log, not to whoever calls the URL (issue 19, finding 3)', () => {
+	const body = exampleBody('workflow_run.failed');
+	const DETAIL = 'Credentials could not be decrypted. The likely reason is that a different "encryptionKey" was used to encrypt the data.';
+	const GENERIC = {
+		status: 'rejected',
+		reason: 'endpoint_misconfigured',
+		message: expect.stringMatching(/^This n8n endpoint cannot verify requests: its Anon Trigger credential needs attention\. .*n8n's log/),
+	};
+
+	afterEach(() => jest.useRealTimers());
+
+	it.each([
+		['a credential n8n cannot decrypt', new Error(DETAIL), /could not be decrypted/],
+		['no credential at all', new Error('Node does not have any credentials set'), /does not have any credentials/],
+		['a malformed secret', { signingSecret: 'whsec_short' }, /decodes to 3 bytes|not valid base64/],
+		['an empty secret', { signingSecret: '' }, /empty/],
+	])('%s: an unsigned request gets a generic 500; the detail goes to the log only', async (_name, credentials, detail) => {
+		const outcome = await deliver({ headers: { 'content-type': 'application/json' }, body, credentials, workflowId: `wf-broken-${_name}` });
+		expect(outcome).toMatchObject({ status: 500, executed: false, body: GENERIC });
+		const answer = JSON.stringify(outcome.body);
+		expect(answer).not.toMatch(detail);
+		expect(answer).not.toMatch(/decrypt|encryptionKey|base64|bytes|whsec_/);
+		expect(outcome.logs).toEqual([expect.stringMatching(/^warn: Anon Trigger .*cannot verify requests/)]);
+		expect(outcome.logs[0]).toMatch(detail);
+	});
+
+	it('3 forged requests → 1 warning; another after 60 s; counted per workflow and credential', async () => {
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+		const forged = (workflowId: string, credentialId = 'cred-broken') =>
+			deliver({ headers: { 'content-type': 'application/json' }, body, credentials: new Error(DETAIL), credentialId, workflowId });
+		const warnings = async (runs: Array<Promise<Outcome>>) =>
+			(await Promise.all(runs)).flatMap((outcome) => outcome.logs).filter((line) => line.startsWith('warn'));
+		expect(await warnings([forged('wf-rate'), forged('wf-rate'), forged('wf-rate')])).toHaveLength(1);
+		jest.advanceTimersByTime(59_000);
+		expect(await warnings([forged('wf-rate')])).toHaveLength(0);
+		expect(await warnings([forged('wf-rate-other'), forged('wf-rate', 'cred-other')])).toHaveLength(2);
+		jest.advanceTimersByTime(1_000);
+		expect(await warnings([forged('wf-rate'), forged('wf-rate')])).toHaveLength(1);
+	});
+
+	it('the rate limit follows a monotonic clock: moving the wall clock does not let a second line through', async () => {
+		// Date is faked, performance.now() and process.hrtime are not: a limit kept with
+		// Date.now() would log again after the jump, or stay silent for a day after a jump back.
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'performance', 'hrtime'] });
+		const forged = () =>
+			deliver({ headers: { 'content-type': 'application/json' }, body, credentials: new Error(DETAIL), credentialId: 'cred-clock', workflowId: 'wf-clock' });
+		expect((await forged()).logs).toHaveLength(1);
+		jest.setSystemTime(Date.now() + 61_000);
+		expect((await forged()).logs).toHaveLength(0);
+	});
+});
+
+describe('Include Delivery Details is safe by default (issue 19, finding 1)', () => {
+	const body = exampleBody('link.closed');
+	const IDENTITY_AND_CUSTOM = {
+		'cf-access-jwt-assertion': 'eyJhbGciOiJSUzI1NiJ9.eyJlbWFpbCI6ImFAYi5jIn0.c2ln-cf',
+		'x-goog-iap-jwt-assertion': 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhY2NvdW50cy5nb29nbGUuY29tOjEyMyJ9.c2ln-goog',
+		'x-amzn-oidc-data': 'eyJ0eXAiOiJKV1QiLCJraWQiOiIxIn0.eyJzdWIiOiIxIn0.c2ln-amzn',
+		'x-passphrase': 'correct horse battery staple',
+		'x-otp': '492817',
+		'x-jwt': 'opaque-jwt-marker',
+		'x-hmac': 'f1a2b3c4d5',
+		'x-vault-tkn': 's.abcdefgh',
+		'x-webhook-pass': 'hunter2',
+		'x-tenant': 'acme',
+	};
+	const send = (headersToShow?: string) =>
+		deliver({
+			headers: { ...signedHeaders(body), ...IDENTITY_AND_CUSTOM },
+			body,
+			parameters: { options: { includeDelivery: true, ...(headersToShow === undefined ? {} : { headersToShow }) } },
+		});
+	const shownHeaders = (outcome: Outcome) => (outcome.items[0].delivery as IDataObject).headers as IDataObject;
+
+	it('every custom header value is [redacted] by default; every name is kept', async () => {
+		const outcome = await send();
+		expect(shownHeaders(outcome)).toEqual(Object.fromEntries(Object.keys(IDENTITY_AND_CUSTOM).map((name) => [name, '[redacted]'])));
+		const seen = JSON.stringify([outcome.items, outcome.body, outcome.logs]);
+		for (const value of Object.values(IDENTITY_AND_CUSTOM)) expect(seen).not.toContain(value);
+	});
+
+	it('a header named in Headers to Show is shown; a credential-looking value stays redacted even then', async () => {
+		const outcome = await deliver({
+			headers: { ...signedHeaders(body), 'x-tenant': 'acme', 'x-partner-auth': 'Bearer partner-token-value', authorization: 'plain' },
+			body,
+			parameters: { options: { includeDelivery: true, headersToShow: 'X-Tenant, x-partner-auth, authorization' } },
+		});
+		expect(shownHeaders(outcome)).toEqual({ 'x-tenant': 'acme', 'x-partner-auth': '[redacted]', authorization: '[redacted]' });
+		expect(JSON.stringify(outcome.items)).not.toContain('partner-token-value');
 	});
 });

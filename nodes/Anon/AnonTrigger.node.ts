@@ -19,17 +19,21 @@ import {
 	type TriggerOptions,
 } from './trigger/description';
 import {
+	addField,
 	ALL_EVENTS,
 	classifyBody,
 	compileEventFilter,
 	eventItem,
 	isRecord,
 	schemaIssues,
+	shownValue,
 	splitEventList,
 	type ClassifiedBody,
 } from './trigger/events';
 import { deliveryHeaders } from './trigger/deliveryHeaders';
 import { monotonicNow } from './trigger/clock';
+import { LogLimiter } from './trigger/logLimiter';
+import { invalidOption } from './trigger/options';
 import { dropRedeliveryGuard, guardKey, redeliveryGuardFor } from './trigger/redeliveryGuard';
 import { SecretCache } from './trigger/secretCache';
 import {
@@ -120,16 +124,18 @@ export class AnonTrigger implements INodeType {
 		}
 		const rawBody = request.rawBody;
 
+		// Options as n8n hands them over (an expression may return anything): any value of the
+		// wrong type or out of range refuses the request; the check never widens.
+		const events: unknown = this.getNodeParameter('events', []);
+		const invalid = invalidOption(options, events);
+		if (invalid) {
+			warnAtMostOnceAMinute(this, `options/${this.getNode().id}`, `refuses every request with 500 invalid_option: ${invalid.message}`);
+			return answerYourself(this, 500, { status: 'rejected', reason: 'invalid_option', message: invalid.message });
+		}
+
 		// 1. Verify, fail closed.
 		const secret = await signingKey(this);
-		if (!secret.ok) {
-			this.logger.warn(`Anon Trigger cannot verify requests: ${secret.message}`);
-			return answerYourself(this, 500, {
-				status: 'rejected',
-				reason: 'signing_secret_invalid',
-				message: `The n8n credential of this Anon Trigger is not usable: ${secret.message}`,
-			});
-		}
+		if (!secret.ok) return refuseMisconfigured(this, secret.message);
 		const verified = verifyWebhookSignature({
 			headers: request.headers,
 			body: rawBody,
@@ -147,14 +153,14 @@ export class AnonTrigger implements INodeType {
 			return ignore('ping', 'Verified svix.ping test message; the signing secret is right. No workflow was run.');
 		}
 		const selected = [
-			...(this.getNodeParameter('events', []) as string[]),
+			...(events as string[]),
 			...splitEventList(options.additionalEvents ?? ''),
 		];
 		if (body.kind === 'unrecognised' && !selected.includes(ALL_EVENTS)) {
 			return ignore('not_an_event', `${body.problem} Only "All Events" runs the workflow for such payloads.`);
 		}
 		if (body.kind === 'event' && !compileEventFilter(selected)(body.type)) {
-			return ignore('event_type_not_selected', `Event type "${body.type}" is not selected in this Anon Trigger; no workflow was run.`);
+			return ignore('event_type_not_selected', `Event type "${shownValue(body.type)}" is not selected in this Anon Trigger; no workflow was run.`);
 		}
 		if (body.kind === 'event' && options.ignoreTestJobRuns && isTestJobRun(body.type, body.body)) {
 			return ignore('test_job_run', 'Job run marked isTest, ignored by the "Ignore Test Job Runs" option.');
@@ -178,15 +184,15 @@ export class AnonTrigger implements INodeType {
 		// 5. Emit: a schema mismatch is reported on the item and logged, never dropped.
 		const item = emittedItem(this, body, options);
 		if (options.includeDelivery) {
-			item.delivery = {
+			addField(item, 'delivery', {
 				id: verified.id,
 				timestamp: new Date(verified.timestamp * 1000).toISOString(),
 				received_at: new Date().toISOString(),
 				signature_version: verified.version,
-				headers: deliveryHeaders(request.headers),
-			};
+				headers: deliveryHeaders(request.headers, options.headersToShow),
+			});
 		}
-		const eventId = body.kind === 'event' ? String(body.body.id) : 'payload';
+		const eventId = body.kind === 'event' ? shownValue(body.body.id) : 'payload';
 		return {
 			workflowData: [[{ json: item }]],
 			webhookResponse: { status: 'accepted', message: `Anon event ${eventId} started the workflow.` },
@@ -201,15 +207,16 @@ function emittedItem(
 ): IDataObject {
 	if (body.kind === 'unrecognised') {
 		context.logger.warn(`Anon Trigger: verified payload is not an Anon event; emitted anyway. ${body.problem}`);
-		const fields = isRecord(body.body) ? body.body : { body: body.body };
-		return { ...fields, schema_issues: [body.problem] } as IDataObject;
+		const item = isRecord(body.body) ? { ...body.body } : { body: body.body };
+		addField(item, 'schema_issues', [body.problem]);
+		return item as IDataObject;
 	}
 	const item = eventItem(body.body, options.output ?? 'flat') as IDataObject;
 	const issues = schemaIssues(body.type, body.body);
 	if (issues.length > 0) {
-		item.schema_issues = issues;
+		addField(item, 'schema_issues', issues);
 		context.logger.warn(
-			`Anon Trigger: event ${String(body.body.id)} (${body.type}) does not match Anon's documented schema; emitted anyway. ${issues.join('; ')}`,
+			`Anon Trigger: event ${shownValue(body.body.id)} (${shownValue(body.type)}) does not match Anon's documented schema; emitted anyway. ${issues.join('; ')}`,
 		);
 	}
 	return item;
@@ -242,6 +249,37 @@ async function readSigningKey(context: IWebhookFunctions): Promise<ParsedSecret>
 	// Parsing the secret builds a key object; do it once per secret, not once per read.
 	if (lastSecret?.text !== text) lastSecret = { text, parsed: parseSigningSecret(text) };
 	return lastSecret.parsed;
+}
+
+const misconfigurationLog = new LogLimiter();
+
+/**
+ * 500 for a credential that cannot be read or holds no usable secret. Anyone who knows the URL
+ * can call it, so the answer says only that the endpoint needs attention; the detail (n8n's
+ * decryption message, what is wrong with the secret, never the secret) goes to n8n's log, at
+ * most once a minute per workflow and credential.
+ */
+function refuseMisconfigured(context: IWebhookFunctions, detail: string): IWebhookResponseData {
+	const node = context.getNode();
+	warnAtMostOnceAMinute(
+		context,
+		`credential/${node.credentials?.anonWebhookApi?.id ?? `node ${node.id}`}`,
+		`cannot verify requests and answers them 500 endpoint_misconfigured: ${detail}`,
+	);
+	return answerYourself(context, 500, {
+		status: 'rejected',
+		reason: 'endpoint_misconfigured',
+		message: "This n8n endpoint cannot verify requests: its Anon Trigger credential needs attention. The n8n operator finds the details in n8n's log.",
+	});
+}
+
+/** A warning about this workflow's configuration, at most once a minute per workflow and `topic`. */
+function warnAtMostOnceAMinute(context: IWebhookFunctions, topic: string, line: string): void {
+	const workflowId = context.getWorkflow().id ?? '';
+	if (!misconfigurationLog.allow(`${workflowId}/${topic}`, monotonicNow())) return;
+	context.logger.warn(
+		`Anon Trigger "${context.getNode().name}" in workflow ${workflowId} ${line} (logged at most once a minute)`,
+	);
 }
 
 /** Writes a non-2xx answer directly: n8n's own answers are always 200. */

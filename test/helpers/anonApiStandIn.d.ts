@@ -9,7 +9,7 @@ export interface RecordedRequest {
 export interface AnonApiStandIn {
 	baseUrl: string;
 	requests: RecordedRequest[];
-	failNext(status: number, options?: { echoAuthorization?: boolean }): void;
+	failNext(status: number, options?: { echoAuthorization?: boolean; text?: string }): void;
 	reset(): void;
 	close(): Promise<void>;
 }

@@ -78,6 +78,7 @@ async function startAnonApiStandIn({ apiKey }) {
 		const failure = failures.shift();
 		if (failure) {
 			const template = FAILURE_BODIES[failure.status] ?? { json: { message: `Error ${failure.status}` } };
+			if (failure.text !== undefined) return { status: failure.status, text: failure.text };
 			const json = failure.echoAuthorization
 				? { message: 'bad credentials', received: req.headers.authorization }
 				: template.json;
@@ -112,9 +113,9 @@ async function startAnonApiStandIn({ apiKey }) {
 	return {
 		baseUrl: `http://127.0.0.1:${port}`,
 		requests,
-		/** The next request(s) get this status whatever they are (one per call). */
+		/** The next request(s) get this status whatever they are (one per call); `text`: this plain-text body. */
 		failNext(status, options = {}) {
-			failures.push({ status, echoAuthorization: options.echoAuthorization === true });
+			failures.push({ status, echoAuthorization: options.echoAuthorization === true, text: options.text });
 		},
 		reset() {
 			requests.length = 0;

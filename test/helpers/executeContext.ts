@@ -55,7 +55,16 @@ export async function authenticatedRequest(
 		headers['content-type'] = 'application/json';
 	}
 	const baseURL = options.baseURL ? resolveCredentialTemplate(options.baseURL, credentials).replace(/\/+$/, '') : '';
-	const response = await fetch(`${baseURL}${options.url}`, { method: options.method ?? 'GET', headers, body });
+	const url = new URL(`${baseURL}${options.url}`);
+	if (url.username || url.password) {
+		// As axios does in n8n's request helper: a URL's user:password@ becomes Basic auth, which
+		// replaces any Authorization header (fetch itself refuses such a URL).
+		for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
+		headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+		url.username = '';
+		url.password = '';
+	}
+	const response = await fetch(url, { method: options.method ?? 'GET', headers, body });
 	const text = await response.text();
 	let parsed: unknown = text;
 	try {

@@ -37,6 +37,26 @@ async function createWorkflow(name, options = {}) {
 	return { ...workflow, url: webhookUrl(ctx.n8n.baseUrl, workflow) };
 }
 
+/**
+ * A workflow whose trigger refuses every request with 500 (invalid option, broken credential):
+ * createAnonWorkflow waits for the 401 an unsigned probe gets, so this waits for n8n to stop
+ * answering 404 instead. Returns { id, name, webhookId, url, probes }.
+ */
+async function createRefusingWorkflow(definition) {
+	const created = await ctx.client.createWorkflow(definition);
+	const { webhookId } = definition.nodes.find((node) => node.name === TRIGGER_NODE_NAME);
+	const url = webhookUrl(ctx.n8n.baseUrl, { webhookId });
+	let probes = 0;
+	await waitFor(
+		async () => {
+			probes++;
+			return (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status !== 404;
+		},
+		{ what: `the production webhook of "${created.name}"` },
+	);
+	return { id: created.id, name: created.name, webhookId, url, probes };
+}
+
 const report = (line) => {
 	ctx.numbers.push(line);
 	console.log(`      ${line}`);
@@ -187,26 +207,136 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 		assert.equal(health.status, 200, 'n8n is still healthy');
 	});
 
-	test('secret hygiene: credentials in custom headers never reach execution data (Include Delivery Details)', async () => {
-		const workflow = await createWorkflow('reliability: delivery details', { includeDelivery: true });
+	test('secret hygiene: no custom header value reaches execution data or n8n\'s log unless named in Headers to Show (Include Delivery Details)', async () => {
+		// The headers proxies, identity layers and senders use for credentials (issue 19): no list
+		// of name fragments knows them all, so every value is redacted unless named.
+		const credentialHeaders = [
+			'authorization',
+			'proxy-authorization',
+			'cookie',
+			'x-api-key',
+			'cf-access-jwt-assertion',
+			'cf-access-token',
+			'x-goog-iap-jwt-assertion',
+			'x-goog-authenticated-user-email',
+			'x-amzn-oidc-data',
+			'x-amzn-oidc-accesstoken',
+			'x-amzn-oidc-identity',
+			'x-ms-client-principal',
+			'x-ms-token-aad-access-token',
+			'x-ms-token-aad-id-token',
+			'x-auth-request-access-token',
+			'x-passphrase',
+			'x-otp',
+			'x-jwt',
+			'x-hmac',
+			'x-vault-tkn',
+			'x-vault-token',
+			'x-webhook-pass',
+			'x-hook-token',
+			'x-client-secret',
+			'x-shared-key',
+			'x-pin',
+		];
+		const marker = () => `marker-${randomUUID()}`;
+		const markers = Object.fromEntries(credentialHeaders.map((name) => [name, marker()]));
+		const values = {
+			...markers,
+			authorization: `Bearer ${markers.authorization}`,
+			'proxy-authorization': `Basic ${markers['proxy-authorization']}`,
+			// A proxy header (x-forwarded-*): left out of delivery details altogether.
+			'x-forwarded-access-token': (markers['x-forwarded-access-token'] = marker()),
+			// Named in Headers to Show: a plain value is shown, a Bearer value stays redacted.
+			'x-partner-auth': `Bearer ${(markers['x-partner-auth'] = marker())}`,
+		};
+		const tenant = `acme-${randomUUID()}`;
+		const workflow = await createWorkflow('reliability: delivery details', {
+			includeDelivery: true,
+			headersToShow: 'X-Tenant, x-partner-auth',
+		});
 		const body = await exampleBody('workflow_run.failed');
-		const credentialHeaders = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-hook-token', 'x-client-secret', 'x-auth-user'];
-		const markers = Object.fromEntries(credentialHeaders.map((name) => [name, `marker-${randomUUID()}`]));
 		const before = await settle(workflow.id);
 		const response = await fetch(workflow.url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', 'x-tenant': 'acme', ...markers, ...svixHeaders({ secret: SECRET, body }) },
+			headers: { 'content-type': 'application/json', 'x-tenant': tenant, 'x-region': 'eu', ...values, ...svixHeaders({ secret: SECRET, body }) },
 			body,
 		});
 		assert.equal(response.status, 200, await response.text());
 		assert.equal(await settle(workflow.id), before + 1, 'one execution');
 		const [execution] = await ctx.client.executions(workflow.id);
 		const data = JSON.stringify(execution);
-		for (const [name, marker] of Object.entries(markers)) assert.ok(!data.includes(marker), `${name}'s value is in the execution data`);
+		const logText = await fs.readFile(ctx.n8n.logFile, 'utf8');
+		for (const [name, value] of Object.entries(markers)) {
+			assert.ok(!data.includes(value), `${name}'s value is in the execution data`);
+			assert.ok(!logText.includes(value), `${name}'s value is in n8n's log`);
+		}
 		const [item] = nodeOutput(execution, TRIGGER_NODE_NAME);
-		for (const name of credentialHeaders) assert.equal(item.delivery.headers[name], '[redacted]', `${name} is shown redacted`);
-		assert.equal(item.delivery.headers['x-tenant'], 'acme', 'a plain custom header is kept');
-		report(`secret hygiene: ${credentialHeaders.length} credential-bearing headers redacted in execution data, x-tenant kept`);
+		const shown = item.delivery.headers;
+		for (const name of credentialHeaders) assert.equal(shown[name], '[redacted]', `${name} is shown by name, redacted`);
+		assert.equal(shown['x-region'], '[redacted]', 'a plain custom header not named is redacted too');
+		assert.equal(shown['x-tenant'], tenant, 'a header named in Headers to Show is shown');
+		assert.equal(shown['x-partner-auth'], '[redacted]', 'a Bearer value stays redacted even when named');
+		assert.ok(!('x-forwarded-access-token' in shown), 'x-forwarded-* headers are left out');
+		report(`secret hygiene: ${credentialHeaders.length + 2} credential-bearing headers, none of their ${Object.keys(markers).length} markers in execution data or n8n's log; ${credentialHeaders.length} shown by name as [redacted], x-forwarded-access-token left out, x-partner-auth (named, Bearer) redacted, x-tenant (named) shown`);
+	});
+
+	test('options set by an expression reach the node as the expression returns them: numbers as numbers, text as text (refused)', async () => {
+		// Evidence for the options check (issue 19): n8n type-checks collection options only when
+		// their description sets validateType, which the trigger's do not.
+		const body = await exampleBody('job_run.completed');
+		const post = (url, ageSeconds) =>
+			fetch(url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', ...svixHeaders({ secret: SECRET, body, timestamp: new Date(Date.now() - ageSeconds * 1000) }) },
+				body,
+			});
+		const number = await createWorkflow('reliability: tolerance {{ 30 }}', { toleranceSeconds: '={{ 30 }}' });
+		const numberBefore = await settle(number.id);
+		const old = await post(number.url, 100);
+		assert.equal(old.status, 401, 'a 100 s old signature is refused with a tolerance of {{ 30 }} (the default 300 would accept it)');
+		assert.equal((await old.json()).reason, 'timestamp_too_old');
+		assert.equal((await post(number.url, 0)).status, 200, 'a fresh one is accepted');
+		assert.equal(await settle(number.id), numberBefore + 1);
+
+		const answers = {};
+		for (const [expression, age] of [['={{ "abc" }}', 2 * 86_400], ['={{ "300" }}', 0], ['={{ -5 }}', 0]]) {
+			const workflow = await createRefusingWorkflow(noOpWorkflow({ name: `reliability: tolerance ${expression}`, ...ctx.trigger, options: { toleranceSeconds: expression } }));
+			const response = await post(workflow.url, age);
+			const answer = await response.json();
+			answers[expression] = `${response.status} ${answer.reason}`;
+			assert.equal(response.status, 500, `${expression}: ${JSON.stringify(answer)}`);
+			assert.equal(answer.reason, 'invalid_option');
+			assert.match(answer.message, /Timestamp Tolerance \(Seconds\)/);
+			if (expression.includes('"300"')) assert.match(answer.message, /text that looks like a number/, 'n8n hands the text "300" over as text');
+			assert.equal(await settle(workflow.id), 0, `${expression}: no execution`);
+		}
+		report(`options by expression: {{ 30 }} honoured as a number (100 s old → 401 timestamp_too_old, fresh → 200); ${Object.entries(answers).map(([e, a]) => `${e.slice(1)} → ${a}`).join(', ')}`);
+	});
+
+	test('a broken credential: callers get a generic 500, n8n\'s log one warning per minute, not one per request', async () => {
+		const broken = await ctx.client.createCredential({ name: 'Anon broken', signingSecret: 'whsec_short' });
+		const workflow = await createRefusingWorkflow(
+			noOpWorkflow({ name: 'reliability: broken credential', credentialId: broken.id, credentialName: broken.name }),
+		);
+		const { url } = workflow;
+		const answers = [];
+		for (let i = 0; i < 5; i++) {
+			const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"forged":true}' });
+			answers.push({ status: response.status, body: await response.json() });
+		}
+		for (const answer of answers) {
+			assert.equal(answer.status, 500);
+			assert.equal(answer.body.reason, 'endpoint_misconfigured');
+			assert.doesNotMatch(JSON.stringify(answer.body), /base64|bytes|whsec|decrypt/, 'no detail for the caller');
+		}
+		await sleep(500);
+		const logText = await fs.readFile(ctx.n8n.logFile, 'utf8');
+		const warnings = logText.split('\n').filter((line) => line.includes('cannot verify requests') && line.includes(workflow.id));
+		const requests = workflow.probes + answers.length;
+		assert.equal(warnings.length, 1, `one warning for ${requests} requests:\n${warnings.join('\n')}`);
+		assert.match(warnings[0], /decodes to|not valid base64/, 'the detail is in the log');
+		assert.equal(await settle(workflow.id), 0, 'no execution');
+		report(`broken credential: ${requests} unsigned requests → 500 endpoint_misconfigured (generic) each, ${warnings.length} warning in n8n's log`);
 	});
 
 	test('secret hygiene: at debug log level the secret is in neither n8n\'s log nor any execution', async () => {

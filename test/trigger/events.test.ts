@@ -26,6 +26,21 @@ describe('classifyBody', () => {
 		expect(classified).toEqual({ kind: 'event', type, body: example(type) });
 	});
 
+	it.each([
+		['success with another key', '{"success":true,"message":"hello"}'],
+		['success with data', '{"success":true,"data":{"object":{}}}'],
+		['success with a null type', '{"success":true,"type":null}'],
+		['an array holding the ping', '[{"success":true}]'],
+	])('takes only Svix\'s ping itself for a ping, not %s (issue 19, finding 5)', (_name, text) => {
+		expect(classifyBody(Buffer.from(text))).toMatchObject({ kind: 'unrecognised' });
+	});
+
+	it('still recognises the ping with spacing and key order of any kind', () => {
+		expect(classifyBody(Buffer.from('{ "success" : true }'))).toEqual({ kind: 'ping' });
+		expect(classifyBody(Buffer.from('{"type":"svix.ping"}'))).toEqual({ kind: 'ping' });
+		expect(classifyBody(Buffer.from('{"success":false}'))).toMatchObject({ kind: 'unrecognised' });
+	});
+
 	it('tolerates a UTF-8 byte order mark', () => {
 		expect(classifyBody(Buffer.from(`\uFEFF${exampleBody('link.opened')}`))).toMatchObject({ kind: 'event', type: 'link.opened' });
 	});
@@ -130,6 +145,24 @@ describe('eventItem', () => {
 	it('emits the event as sent in envelope mode', () => {
 		const body = example('link.closed');
 		expect(eventItem(body, 'envelope')).toEqual(body);
+	});
+
+	it('never overwrites a resource field named event: the envelope goes under _event (issue 19, finding 5)', () => {
+		const body = example('link.closed');
+		const object = (body.data as { object: Record<string, unknown> }).object;
+		object.event = 'signup';
+		const item = eventItem(body, 'flat');
+		expect(item.event).toBe('signup');
+		expect(item._event).toMatchObject({ id: body.id, type: 'link.closed' });
+	});
+
+	it('adds underscores until the name is free: event and _event taken → __event', () => {
+		const body = example('link.closed');
+		const data = body.data as Record<string, unknown>;
+		(data.object as Record<string, unknown>).event = 1;
+		data._event = 2; // a sibling of object in data is a top-level field of the flat item too
+		const item = eventItem(body, 'flat');
+		expect(item).toMatchObject({ event: 1, _event: 2, __event: { type: 'link.closed' } });
 	});
 
 	it('copes with a data field that is missing or not an object', () => {

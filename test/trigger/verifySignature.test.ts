@@ -208,6 +208,11 @@ describe('timestamp tolerance edges', () => {
 		if (reason) expect(result).toMatchObject({ reason });
 	});
 
+	it.each([[NaN], ['abc'], [-1], [{}]])('fails closed for a tolerance that is not a number ≥ 0 (%p): nothing is accepted (issue 19, finding 2)', (tolerance) => {
+		expect(at(NOW, tolerance as number).ok).toBe(false);
+		expect(at(NOW - 2 * 86_400, tolerance as number).ok).toBe(false);
+	});
+
 	it('says how far off the clock is, and where to look', () => {
 		const result = at(NOW - 400);
 		expect(result.ok === false && result.message).toMatch(/100 s older|400 s older/);

@@ -43,6 +43,7 @@ let EVENT_OPTIONS;
 let TRIGGER_ACTIONS;
 const OPTION_NAMES = [
 	'Additional Event Types',
+	'Headers to Show',
 	'Ignore Test Job Runs',
 	'Include Delivery Details',
 	'Output',

@@ -6,9 +6,38 @@ export interface FailedRequest {
 	itemIndex: number;
 	/** Why a 404 happens for this request, e.g. "Anon has no job with ID …". */
 	notFound: string;
+	/** Quoted in messages without any `user:password@` (see {@link withoutUserinfo}). */
 	baseUrl: string;
 	/** Removed from anything quoted back from the response, in case a proxy echoes it. */
 	apiKey: string;
+	/** Also removed from anything quoted: the Base URL's userinfo and password, if it has any. */
+	hidden?: string[];
+}
+
+/** `scheme://user:password@` in a URL, anywhere in a text (the last @ before the path ends it). */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
+
+/**
+ * A text with the userinfo (`user:password@`) of every URL in it removed, so a Base URL such
+ * as `https://user:pass@proxy.example.com` is quoted as `https://proxy.example.com`.
+ */
+export function withoutUserinfo(text: string): string {
+	return text.replace(URL_USERINFO, '$1');
+}
+
+/** The userinfo of a URL and its password, raw and decoded: what must never be quoted. */
+export function userinfoSecrets(url: string): string[] {
+	const userinfo = /^\s*[a-z][a-z0-9+.-]*:\/\/([^\s/?#]*)@/i.exec(url)?.[1];
+	if (!userinfo) return [];
+	const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : '';
+	let decoded = password;
+	try {
+		decoded = decodeURIComponent(password);
+	} catch {
+		// Not valid percent-encoding: the raw text is all there is.
+	}
+	// Very short passwords are left alone: removing every "ab" from a message would garble it.
+	return [...new Set([userinfo, password, decoded])].filter((text) => text.length >= 6);
 }
 
 export interface AnonResponse {
@@ -20,7 +49,7 @@ export interface AnonResponse {
 /** One message per status class: what happened, and what the user can do about it. */
 export function anonHttpError(node: INode, response: AnonResponse, request: FailedRequest): NodeApiError {
 	const status = response.statusCode;
-	const answer = quote(response.body, request.apiKey);
+	const answer = quote(response.body, request);
 	let message: string;
 	let description: string;
 	if (status === 401) {
@@ -33,7 +62,7 @@ export function anonHttpError(node: INode, response: AnonResponse, request: Fail
 			"The key is known but not allowed to do this: check that it belongs to the organization that owns the job or run, or create a new key in Anon's dashboard.";
 	} else if (status === 404) {
 		message = `Not found (404): ${request.notFound}`;
-		description = `Check the ID (map it from the Anon Trigger output) and that the credential's Base URL (${request.baseUrl}) points at Anon.`;
+		description = `Check the ID (map it from the Anon Trigger output) and that the credential's Base URL (${withoutUserinfo(request.baseUrl)}) points at Anon.`;
 	} else if (status === 429) {
 		const retryAfter = headerValue(response.headers, 'retry-after');
 		message = 'Anon is rate limiting these requests (429): slow down and retry';
@@ -58,21 +87,23 @@ export function anonHttpError(node: INode, response: AnonResponse, request: Fail
 export function anonUnreachableError(node: INode, error: unknown, request: FailedRequest): NodeApiError {
 	const cause = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
 	const code = String(cause?.code ?? cause?.cause?.code ?? '');
-	const detail = code || quote(cause?.message, request.apiKey);
+	const detail = code || quote(cause?.message, request);
 	// The original error is not passed on: request errors can carry the request headers,
 	// and with them the API key.
 	return new NodeApiError(node, { message: 'Anon could not be reached' } as JsonObject, {
-		message: `Could not reach Anon at ${request.baseUrl}`,
+		message: `Could not reach Anon at ${withoutUserinfo(request.baseUrl)}`,
 		description: `Check the Base URL in the Anon API credential and that n8n can reach it.${detail ? ` (${detail})` : ''}`,
 		itemIndex: request.itemIndex,
 	});
 }
 
 /** A short, key-free excerpt of whatever body Anon sent (no error format is documented). */
-function quote(body: unknown, apiKey: string): string {
+function quote(body: unknown, request: FailedRequest): string {
 	if (body === undefined || body === null || body === '') return '';
-	let text = typeof body === 'string' ? body : JSON.stringify(body);
-	if (apiKey) text = text.split(apiKey).join('***');
+	let text = withoutUserinfo(typeof body === 'string' ? body : JSON.stringify(body));
+	for (const secret of [request.apiKey, ...(request.hidden ?? [])]) {
+		if (secret) text = text.split(secret).join('***');
+	}
 	text = text.replace(/\s+/g, ' ').trim();
 	return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }

@@ -7,7 +7,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { ANON_API_BASE_URL } from '../../../credentials/AnonApi.credentials';
-import { anonHttpError, anonUnreachableError, type FailedRequest } from './errors';
+import { anonHttpError, anonUnreachableError, userinfoSecrets, withoutUserinfo, type FailedRequest } from './errors';
 
 export interface AnonRequest {
 	method: IHttpRequestMethods;
@@ -35,11 +35,14 @@ export async function anonApiRequest(
 ): Promise<IDataObject> {
 	const credentials = await this.getCredentials<AnonApiCredentials>('anonApi', itemIndex);
 	const baseUrl = (credentials.baseUrl || ANON_API_BASE_URL).trim().replace(/\/+$/, '');
+	// A proxy's user:password@ in the Base URL is used for the request, never quoted.
+	const shownBaseUrl = withoutUserinfo(baseUrl);
 	const failed: FailedRequest = {
 		itemIndex,
 		notFound: request.notFound,
-		baseUrl,
+		baseUrl: shownBaseUrl,
 		apiKey: credentials.apiKey ?? '',
+		hidden: userinfoSecrets(baseUrl),
 	};
 
 	let response: IN8nHttpFullResponse;
@@ -63,7 +66,7 @@ export async function anonApiRequest(
 		// An HTML page or empty answer with 2xx: usually a Base URL that is not Anon's API.
 		throw new NodeApiError(this.getNode(), { httpCode: String(response.statusCode) }, {
 			message: 'Anon answered, but not with a JSON object',
-			description: `Check that the Base URL in the Anon API credential (${baseUrl}) points at Anon's API.`,
+			description: `Check that the Base URL in the Anon API credential (${shownBaseUrl}) points at Anon's API.`,
 			itemIndex,
 		});
 	}

@@ -1,8 +1,17 @@
 /**
  * The request headers *Include Delivery Details* copies into every execution, where anyone who
  * can open the workflow's executions reads them. Only the endpoint's custom headers (Anon's
- * dashboard → endpoint → Advanced) are kept, and the value of any header that may carry a
- * credential is replaced: the name stays, so a user still sees that the header arrived.
+ * dashboard → endpoint → Advanced, or whatever a proxy or identity layer adds) are kept, and
+ * safe by default: every value is `[redacted]` (the name stays, so a user sees that the header
+ * arrived) unless the user names the header in *Headers to Show*. No list of name fragments
+ * can know every header that carries a credential (`cf-access-jwt-assertion`, `x-otp`,
+ * `x-vault-tkn`, …); the user knows which of their headers are plain data.
+ *
+ * Even a named header stays redacted when it is a credential by nature (`authorization`,
+ * `cookie`, …) or its value looks like one (an authorization scheme with credentials, a JWT,
+ * a well-known key format).
+ *
+ * Pure: no n8n calls.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -22,22 +31,70 @@ const STANDARD_HEADERS = new Set([
 ]);
 const STANDARD_PREFIX = /^(svix|webhook|x-forwarded|x-real)-/;
 
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
-/** Any name containing one of these may carry a credential (`x-auth-token`, `x-client-secret`, `api-key`, …). */
-const CREDENTIAL_NAME = /token|secret|signature|key|auth|cookie|passw|credential|session/;
+/** Headers whose value is a credential whatever it looks like: never shown, even when named. */
+export const NEVER_SHOWN = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key']);
 
-export function isCredentialHeader(name: string): boolean {
-	const lower = name.toLowerCase();
-	return CREDENTIAL_HEADERS.has(lower) || CREDENTIAL_NAME.test(lower);
+/**
+ * HTTP authentication schemes (IANA's registry and common others) followed by credentials:
+ * `Bearer …`, `Basic …`, `AWS4-HMAC-SHA256 Credential=…`.
+ */
+const AUTH_SCHEME =
+	/^\s*(basic|bearer|digest|negotiate|ntlm|kerberos|hoba|mutual|scram-sha-1|scram-sha-256|vapid|dpop|gnap|privatetoken|concealed|oauth|token|apikey|api-key|key|jwt|hawk|mac|signature|aws|aws4-hmac-sha256|goog4-hmac-sha256|sharedkey|sharedkeylite|ssws|splunk|bot|sso-key)\s+\S/i;
+/**
+ * Any other `<scheme> <token>`: one word, then one long token of base64/base64url characters
+ * holding letters and digits (`Acme-Sig 5d41402abc4b…`).
+ */
+const SCHEME_AND_TOKEN = /^\s*[A-Za-z][\w.+-]*\s+(?=[\w.~+/-]*\d)(?=[\w.~+/-]*[A-Za-z])[\w.~+/-]{16,}=*\s*$/;
+/** `token=…`, `access_token=…`, `password: …` and the like. */
+const CREDENTIAL_PARAMETER = /(^|[\s;,&?])(access_?token|id_?token|refresh_?token|token|secret|password|passwd|pwd|api_?key|apikey|sig|signature)\s*[=:]/i;
+/** A JWT (JWS or JWE): `eyJ…` (base64url of `{"`) followed by a dot. */
+const JWT = /eyJ[\w-]*\.[\w-]*/;
+/** A URL with a password in it (`https://user:pass@host`). */
+const URL_WITH_PASSWORD = /[a-z][\w+.-]*:\/\/[^\s/@:]*:[^\s/@]*@/i;
+/** PEM blocks and well-known key and token formats. */
+const KNOWN_FORMAT =
+	/-----BEGIN |\b(whsec_|whsk_|anon_|sk_live_|sk_test_|rk_live_|rk_test_|pk_live_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|xox[abposr]-|hv[sbr]\.|ya29\.|AIza)[\w-]{6,}|\b(AKIA|ASIA)[A-Z0-9]{16}\b|\bs\.[A-Za-z0-9]{24}\b/;
+
+/** Whether a header value looks like a credential. */
+export function looksLikeCredential(value: string): boolean {
+	return (
+		AUTH_SCHEME.test(value) ||
+		SCHEME_AND_TOKEN.test(value) ||
+		CREDENTIAL_PARAMETER.test(value) ||
+		JWT.test(value) ||
+		URL_WITH_PASSWORD.test(value) ||
+		KNOWN_FORMAT.test(value)
+	);
 }
 
-/** The custom headers of a request (names as Node.js gives them: lower case), credentials redacted. */
-export function deliveryHeaders(headers: Record<string, string | string[] | undefined>): IDataObject {
+/** The names in *Headers to Show*: comma- or newline-separated, any case. */
+export function headerNameList(text: string): Set<string> {
+	return new Set(
+		text
+			.split(/[,\n]/)
+			.map((name) => name.trim().toLowerCase())
+			.filter((name) => name !== ''),
+	);
+}
+
+function shownValue(name: string, value: string | string[], show: Set<string>): string | string[] {
+	if (!show.has(name) || NEVER_SHOWN.has(name)) return REDACTED;
+	const values = Array.isArray(value) ? value : [value];
+	return values.some(looksLikeCredential) ? REDACTED : value;
+}
+
+/**
+ * The custom headers of a request (names as Node.js gives them: lower case), each value
+ * `[redacted]` unless named in `headersToShow` (and not a credential).
+ */
+export function deliveryHeaders(headers: Record<string, string | string[] | undefined>, headersToShow = ''): IDataObject {
+	const show = headerNameList(headersToShow);
 	const custom: IDataObject = {};
 	for (const [name, value] of Object.entries(headers)) {
 		const lower = name.toLowerCase();
 		if (value === undefined || STANDARD_HEADERS.has(lower) || STANDARD_PREFIX.test(lower)) continue;
-		custom[lower] = isCredentialHeader(lower) ? REDACTED : value;
+		// defineProperty: a header named __proto__ must stay a field, not become the prototype.
+		Object.defineProperty(custom, lower, { value: shownValue(lower, value, show), enumerable: true, writable: true, configurable: true });
 	}
 	return custom;
 }

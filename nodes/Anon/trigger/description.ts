@@ -6,6 +6,7 @@ import { DEFAULT_TOLERANCE_SECONDS } from './verifySignature';
 export interface TriggerOptions {
 	acknowledge?: Acknowledge;
 	additionalEvents?: string;
+	headersToShow?: string;
 	ignoreTestJobRuns?: boolean;
 	includeDelivery?: boolean;
 	output?: OutputShape;
@@ -115,6 +116,15 @@ export const triggerProperties: INodeProperties[] = [
 					'Comma-separated event types to accept as well as the ones selected above. A * matches any characters, so job_run.* follows every job run event, including ones Anon adds later.',
 			},
 			{
+				displayName: 'Headers to Show',
+				name: 'headersToShow',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. x-tenant, x-region',
+				description:
+					"Comma-separated custom headers whose values Include Delivery Details shows. Every other header's value is stored as [redacted]. A value that looks like a credential (Bearer …, Basic …, a JWT, …) and the authorization, proxy-authorization, cookie, set-cookie, x-api-key and api-key headers stay redacted even when named.",
+			},
+			{
 				displayName: 'Ignore Test Job Runs',
 				name: 'ignoreTestJobRuns',
 				type: 'boolean',
@@ -127,7 +137,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to add a delivery field with the Svix message ID, signature timestamp, receive time and the request's custom headers (those added on the endpoint's Advanced tab in Anon's dashboard)",
+					"Whether to add a delivery field with the Svix message ID, signature timestamp, receive time and the request's custom headers (those added on the endpoint's Advanced tab in Anon's dashboard, or by a proxy). Header values are [redacted] unless named in Headers to Show.",
 			},
 			{
 				displayName: 'Output',

@@ -76,12 +76,15 @@ export const workflowRunSchema = z
 	})
 	.passthrough();
 
-/** Resource schema by the event type's prefix (`link.closed` → link). */
-const RESOURCE_SCHEMAS: Record<string, z.ZodTypeAny> = {
-	link: linkSchema,
-	job_run: jobRunSchema,
-	workflow_run: workflowRunSchema,
-};
+/**
+ * Resource schema by the event type's prefix (`link.closed` → link). A Map, not an object
+ * literal: a type such as `constructor.x` must not find Object.prototype's members.
+ */
+const RESOURCE_SCHEMAS = new Map<string, z.ZodTypeAny>([
+	['link', linkSchema],
+	['job_run', jobRunSchema],
+	['workflow_run', workflowRunSchema],
+]);
 
 export const anonEventSchema = z
 	.object({
@@ -115,14 +118,18 @@ export function classifyBody(rawBody: Buffer): ClassifiedBody {
 	if (!isRecord(body)) {
 		return { kind: 'unrecognised', body, problem: 'The body is not a JSON object.' };
 	}
-	// The dashboard's "Send test" ping is `{"success": true}`: no envelope, no type.
-	if (body.type === 'svix.ping' || (body.type === undefined && body.success === true)) {
-		return { kind: 'ping' };
-	}
+	// The dashboard's "Send test" ping is exactly `{"success": true}`: no envelope, no type.
+	// Any other body is data, even with `success: true` in it.
+	if (body.type === 'svix.ping' || isSvixPing(body)) return { kind: 'ping' };
 	if (typeof body.type !== 'string' || body.type === '') {
 		return { kind: 'unrecognised', body, problem: 'The body has no event "type".' };
 	}
 	return { kind: 'event', type: body.type, body };
+}
+
+function isSvixPing(body: Json): boolean {
+	const keys = Object.keys(body);
+	return keys.length === 1 && keys[0] === 'success' && body.success === true;
 }
 
 /**
@@ -158,13 +165,30 @@ export function schemaIssues(type: string, body: Json): string[] {
 	const envelope = anonEventSchema.safeParse(body);
 	if (!envelope.success) issues.push(...envelope.error.issues.map(formatIssue([])));
 
-	const resource = RESOURCE_SCHEMAS[type.split('.')[0]];
+	const resource = RESOURCE_SCHEMAS.get(type.split('.')[0]);
 	const data = body.data;
 	if (resource && isRecord(data) && isRecord(data.object)) {
 		const parsed = resource.safeParse(data.object);
 		if (!parsed.success) issues.push(...parsed.error.issues.map(formatIssue(['data', 'object'])));
 	}
 	return issues;
+}
+
+/**
+ * Any JSON value from a verified body, as short text for a message or a log line. Never
+ * throws: `String(x)` and template literals do for an object such as `{"toString":1}`.
+ */
+export function shownValue(value: unknown, max = 100): string {
+	let text: string;
+	if (typeof value === 'string') text = value;
+	else {
+		try {
+			text = JSON.stringify(value) ?? typeof value;
+		} catch {
+			text = typeof value;
+		}
+	}
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function formatIssue(base: Array<string | number>) {
@@ -175,7 +199,8 @@ export type OutputShape = 'flat' | 'envelope';
 
 /**
  * The emitted item. `flat` (default) puts the resource's own fields at the top level, next
- * to the rest of `data` (`error_message`), with the envelope under `event`:
+ * to the rest of `data` (`error_message`), with the envelope under `event` (`_event` if Anon's
+ * data has a field named `event`, see addField):
  * `{{ $json.status }}`, `{{ $json.error_message }}`, `{{ $json.event.type }}`.
  * `envelope` emits the body exactly as Anon sent it.
  */
@@ -184,5 +209,19 @@ export function eventItem(body: Json, shape: OutputShape): Json {
 	const { data, ...envelope } = body;
 	const { object, ...rest } = isRecord(data) ? data : { object: data };
 	const resource = isRecord(object) ? object : object === undefined ? {} : { object };
-	return { ...resource, ...rest, event: envelope };
+	const item = { ...resource, ...rest };
+	addField(item, 'event', envelope);
+	return item;
+}
+
+/**
+ * Adds a field of the node's own (`event`, `schema_issues`, `delivery`) to an item without
+ * touching Anon's data: if the item already has a field of that name, the node's gets an
+ * underscore in front (`_event`; `__event` if that is taken too, and so on). Returns the name used.
+ */
+export function addField(item: Json, name: string, value: unknown): string {
+	let free = name;
+	while (Object.prototype.hasOwnProperty.call(item, free)) free = `_${free}`;
+	Object.defineProperty(item, free, { value, enumerable: true, writable: true, configurable: true });
+	return free;
 }

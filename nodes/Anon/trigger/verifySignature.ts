@@ -171,13 +171,14 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 	}
 	const timestamp = Number(timestampText);
 	const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
-	if (now - timestamp > tolerance) {
+	// Written so that a tolerance that is not a number (NaN) refuses instead of accepting.
+	if (!(now - timestamp <= tolerance)) {
 		return fail(
 			'timestamp_too_old',
 			`The ${names.timestamp} is ${now - timestamp} s older than this server's clock (tolerance ${tolerance} s). Replayed requests are refused; if this is a real delivery, check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
 		);
 	}
-	if (timestamp - now > tolerance) {
+	if (!(timestamp - now <= tolerance)) {
 		return fail(
 			'timestamp_too_new',
 			`The ${names.timestamp} is ${timestamp - now} s ahead of this server's clock (tolerance ${tolerance} s). Check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
