@@ -13,9 +13,12 @@ describe('the published package', () => {
 	);
 	const files = packed.files.map((f) => f.path);
 
-	it('has no runtime dependencies, and n8n-workflow only as a peer', () => {
+	it('has no runtime dependencies, and n8n-workflow only as an optional peer', () => {
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		// n8n brings its own n8n-workflow: `npm install n8n-nodes-anon` in a nodes folder installs
+		// this one package (test/e2e/readmeInstall.mjs runs the README's command).
+		expect(pkg.peerDependenciesMeta).toEqual({ 'n8n-workflow': { optional: true } });
 	});
 
 	it('carries only dist/, package.json, README, LICENSE and CHANGELOG', () => {
