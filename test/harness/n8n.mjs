@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 
-import { childEnv, freePort, log, onInterrupt, sleep, spawnServer, tail, waitFor } from './process.mjs';
+import { sendEvent } from './events.mjs';
 import { buildAndPack, installPackage } from './package.mjs';
+import { childEnv, freePort, log, onInterrupt, sleep, spawnServer, tail, waitFor } from './process.mjs';
 import { N8N_VERSION, ensureN8n, ensureNode24, n8nBin } from './runtime.mjs';
 
 /** Settings every n8n process here gets: local cookies, no phone-home, nothing fetched, a plain log. */
@@ -118,13 +119,45 @@ export async function startN8n({ userFolder, port, version = N8N_VERSION, env: e
 	return { baseUrl, port, logFile, userFolder, pid: server.pid, stop };
 }
 
+/** How long activation may take to reach an Anon Trigger's production URL before it is an error. */
+export const WEBHOOK_READY_TIMEOUT_MS = 30_000;
+const ANON_TRIGGER_TYPE = 'n8n-nodes-anon.anonTrigger';
+
 /**
- * Waits until an Anon Trigger's production URL is live. Activation returns a moment before
- * n8n registers the webhook (deactivation likewise): an unsigned probe gets n8n's 404 until
- * then and the node's own 401 after, and starts nothing.
+ * Waits until an Anon Trigger's production URL answers as the trigger does. n8n answers the
+ * activate call before it serves the webhook: n8n 2.x publishes an activation through its
+ * publication outbox, asynchronously, and a request sent the moment activation returned got
+ * n8n's 404 "The requested webhook … is not registered" in 9 of 10 activations measured here
+ * (test/e2e/ready.mjs), served 50–200 ms later. With the credential's `secret` the probe is a
+ * signed svix.ping, which the trigger answers 200 {"status":"ignored","reason":"ping"} without
+ * running anything: registration, credential and signature check proven in one request.
+ * Without it (a caller that does not hold the secret, e.g. after restarting n8n), an unsigned
+ * probe must get the node's own 401, which proves registration only. Throws after `timeoutMs`
+ * with the URL and the last answer.
  */
-export async function waitForAnonWebhook(url, { what = url, timeoutMs } = {}) {
-	await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status === 401, { what, timeoutMs });
+export async function waitForAnonWebhook(url, { secret, what = 'the production webhook', timeoutMs = WEBHOOK_READY_TIMEOUT_MS, intervalMs = 100 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	let last = 'none';
+	while (true) {
+		try {
+			if (secret) {
+				const { status, body } = await sendEvent(url, { type: 'svix.ping', secret });
+				if (status === 200 && body?.status === 'ignored' && body?.reason === 'ping') return;
+				last = `${status} ${typeof body === 'string' ? body : JSON.stringify(body)}`;
+			} else {
+				const response = await fetch(url, { method: 'POST', body: '{}' });
+				if (response.status === 401) return;
+				last = `${response.status} ${await response.text()}`;
+			}
+		} catch (error) {
+			last = `no HTTP answer (${error.cause?.code ?? error.message})`;
+		}
+		if (Date.now() >= deadline) {
+			const expected = secret ? 'a signed svix.ping with 200 {"status":"ignored","reason":"ping"}' : "an unsigned probe with the trigger's 401";
+			throw new Error(`${what}: ${url} did not answer ${expected} within ${timeoutMs / 1000} s; last answer: ${last.slice(0, 400)}`);
+		}
+		await sleep(intervalMs);
+	}
 }
 
 // ---------------------------------------------------------------------------------------
@@ -140,6 +173,8 @@ export class N8nClient {
 		this.version = version;
 		this.cookie = null;
 		this.apiKey = null;
+		// Credential id → signing secret, for proving an activated Anon Trigger live (activate()).
+		this.signingSecrets = new Map();
 	}
 
 	/** One JSON request; `auth` is 'cookie', 'apiKey' or 'none'. Returns { status, body }. */
@@ -216,20 +251,59 @@ export class N8nClient {
 	}
 
 	async createCredential({ name, signingSecret }) {
-		return this.call('POST', '/api/v1/credentials', {
+		const created = await this.call('POST', '/api/v1/credentials', {
 			auth: 'apiKey',
 			body: { name, type: 'anonWebhookApi', data: { signingSecret } },
 		});
+		this.rememberSigningSecret(created.id, signingSecret);
+		return created;
 	}
 
-	/** Creates a workflow (public API) and activates it unless `activate: false`. */
-	async createWorkflow(workflow, { activate = true } = {}) {
+	/** Tells the client the secret of an Anon webhook credential it did not create itself. */
+	rememberSigningSecret(credentialId, signingSecret) {
+		this.signingSecrets.set(String(credentialId), signingSecret);
+	}
+
+	/**
+	 * Creates a workflow (public API) and, unless `activate: false`, activates it and waits
+	 * until it is live (activate()).
+	 */
+	async createWorkflow(workflow, { activate = true, webhookBaseUrls, timeoutMs } = {}) {
 		const created = await this.call('POST', '/api/v1/workflows', {
 			auth: 'apiKey',
 			body: { settings: { executionOrder: 'v1' }, ...workflow },
 		});
-		if (activate) await this.call('POST', `/api/v1/workflows/${created.id}/activate`, { auth: 'apiKey' });
+		if (activate) await this.activate(created.id, { webhookBaseUrls, timeoutMs });
 		return created;
+	}
+
+	/**
+	 * Activates a workflow (public API) and returns once n8n serves it: every Anon Trigger in it
+	 * answers a svix.ping signed with its credential's secret (waitForAnonWebhook) on each of
+	 * `webhookBaseUrls` (the processes serving production webhooks: this n8n unless told
+	 * otherwise, the webhook processors in queue mode). The one place every suite, tool and
+	 * `npm start` activates through.
+	 */
+	async activate(workflowId, { webhookBaseUrls = [this.baseUrl], timeoutMs } = {}) {
+		const activated = await this.call('POST', `/api/v1/workflows/${workflowId}/activate`, { auth: 'apiKey' });
+		const workflow = activated?.nodes ? activated : await this.call('GET', `/api/v1/workflows/${workflowId}`, { auth: 'apiKey' });
+		for (const node of workflow.nodes.filter((node) => node.type === ANON_TRIGGER_TYPE && !node.disabled)) {
+			const credentialId = node.credentials?.anonWebhookApi?.id;
+			const secret = this.signingSecrets.get(String(credentialId));
+			if (!secret || !node.webhookId) {
+				throw new Error(
+					`workflow ${workflowId}, node "${node.name}": cannot prove its webhook live (${node.webhookId ? `no signing secret known for credential ${credentialId}: create it with createCredential() or call rememberSigningSecret()` : 'no webhookId'})`,
+				);
+			}
+			for (const baseUrl of webhookBaseUrls) {
+				await waitForAnonWebhook(`${baseUrl}/webhook/${node.webhookId}/anon`, {
+					secret,
+					what: `the production webhook of "${workflow.name}" on ${baseUrl}`,
+					timeoutMs,
+				});
+			}
+		}
+		return workflow;
 	}
 
 	/**
