@@ -100,7 +100,7 @@ describe("n8n's community-package installer with the package from a local regist
 	});
 
 	step('npm publish runs the prepublishOnly guard (refused outside a release)', async () => {
-		await assert.rejects(ctx.registry.publish(REPO_ROOT, { releaseMode: false }), /Run `npm run release` to publish/);
+		await assert.rejects(ctx.registry.publish(REPO_ROOT, { releaseMode: false }), /npm publish refused: n8n-nodes-anon is published by the Publish workflow/);
 		assert.equal((await fetch(`${ctx.registry.url}/${PACKAGE}`)).status, 404);
 	});
 
