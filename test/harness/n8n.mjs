@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 
-import { sendEvent } from './events.mjs';
 import { buildAndPack, installPackage } from './package.mjs';
 import { childEnv, freePort, log, onInterrupt, sleep, spawnServer, tail, waitFor } from './process.mjs';
 import { N8N_VERSION, ensureN8n, ensureNode24, n8nBin } from './runtime.mjs';
+import { ANON_TRIGGER_TYPE, waitForAnonWebhook } from './webhookReady.mjs';
 
 /** Settings every n8n process here gets: local cookies, no phone-home, nothing fetched, a plain log. */
 export const QUIET_OFFLINE_ENV = {
@@ -119,46 +119,9 @@ export async function startN8n({ userFolder, port, version = N8N_VERSION, env: e
 	return { baseUrl, port, logFile, userFolder, pid: server.pid, stop };
 }
 
-/** How long activation may take to reach an Anon Trigger's production URL before it is an error. */
-export const WEBHOOK_READY_TIMEOUT_MS = 30_000;
-const ANON_TRIGGER_TYPE = 'n8n-nodes-anon.anonTrigger';
-
-/**
- * Waits until an Anon Trigger's production URL answers as the trigger does. n8n answers the
- * activate call before it serves the webhook: n8n 2.x publishes an activation through its
- * publication outbox, asynchronously, and a request sent the moment activation returned got
- * n8n's 404 "The requested webhook … is not registered" in 9 of 10 activations measured here
- * (test/e2e/ready.mjs), served 50–200 ms later. With the credential's `secret` the probe is a
- * signed svix.ping, which the trigger answers 200 {"status":"ignored","reason":"ping"} without
- * running anything: registration, credential and signature check proven in one request.
- * Without it (a caller that does not hold the secret, e.g. after restarting n8n), an unsigned
- * probe must get the node's own 401, which proves registration only. Throws after `timeoutMs`
- * with the URL and the last answer.
- */
-export async function waitForAnonWebhook(url, { secret, what = 'the production webhook', timeoutMs = WEBHOOK_READY_TIMEOUT_MS, intervalMs = 100 } = {}) {
-	const deadline = Date.now() + timeoutMs;
-	let last = 'none';
-	while (true) {
-		try {
-			if (secret) {
-				const { status, body } = await sendEvent(url, { type: 'svix.ping', secret });
-				if (status === 200 && body?.status === 'ignored' && body?.reason === 'ping') return;
-				last = `${status} ${typeof body === 'string' ? body : JSON.stringify(body)}`;
-			} else {
-				const response = await fetch(url, { method: 'POST', body: '{}' });
-				if (response.status === 401) return;
-				last = `${response.status} ${await response.text()}`;
-			}
-		} catch (error) {
-			last = `no HTTP answer (${error.cause?.code ?? error.message})`;
-		}
-		if (Date.now() >= deadline) {
-			const expected = secret ? 'a signed svix.ping with 200 {"status":"ignored","reason":"ping"}' : "an unsigned probe with the trigger's 401";
-			throw new Error(`${what}: ${url} did not answer ${expected} within ${timeoutMs / 1000} s; last answer: ${last.slice(0, 400)}`);
-		}
-		await sleep(intervalMs);
-	}
-}
+// Every activation waits for the webhook to answer as the trigger does (webhookReady.mjs);
+// suites that restart n8n call the wait themselves.
+export { WEBHOOK_READY_TIMEOUT_MS, waitForAnonWebhook } from './webhookReady.mjs';
 
 // ---------------------------------------------------------------------------------------
 // Talking to n8n: session cookie for /rest, API key for the public API /api/v1

@@ -1,4 +1,4 @@
-// waitForAnonWebhook (n8n.mjs), the wait every activation goes through, against a stand-in of
+// waitForAnonWebhook (webhookReady.mjs), the wait every activation goes through, against a stand-in of
 // n8n's webhook endpoint: it returns once a signed svix.ping is answered as the trigger answers
 // it, and otherwise fails within its bound, naming the URL and the last answer.
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
 import { newSigningSecret } from './events.mjs';
-import { waitForAnonWebhook } from './n8n.mjs';
+import { waitForAnonWebhook } from './webhookReady.mjs';
 import { freePort } from './process.mjs';
 
 const require = createRequire(import.meta.url);
