@@ -188,6 +188,30 @@ describe('the README a user and a reviewer read', () => {
 		}
 	});
 
+	it('states as tested the versions the suites run: n8n, the Node.js n8n runs on, the n8n 1.x script', () => {
+		const compatibility = readme.split('## Compatibility')[1].split('\n## ')[0];
+		const runtime = readFileSync(path.join(root, 'test/harness/runtime.mjs'), 'utf8');
+		const n8n = /N8N_VERSION = process\.env\.N8N_VERSION \|\| '([\d.]+)'/.exec(runtime)[1];
+		const node24 = /NODE24_VERSION = '([\d.]+)'/.exec(runtime)[1];
+		const n8n1 = /N8N_VERSION=([\d.]+) /.exec(pkg.scripts['test:e2e:n8n1'])[1];
+		expect(compatibility).toContain(`Tested: **${n8n}**`);
+		expect(compatibility).toContain(`Tested: **${n8n1}**`);
+		expect(compatibility).toContain(`n8n ran on Node.js ${node24} in every suite`);
+	});
+
+	it('says what n8n 3 changes, from n8n\'s own v3 rules, and what the queue suite sets for it', () => {
+		const compatibility = readme.split('## Compatibility')[1].split('\n## ')[0];
+		const n8n3 = compatibility.split('| **n8n 3** |')[1].split('\n')[0];
+		expect(n8n3).toMatch(/^ Not tested/);
+		for (const text of ['N8N_UNVERIFIED_PACKAGES_ENABLED=true', 'Docker', 'OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS']) expect(n8n3).toContain(text);
+		const queueHarness = readFileSync(path.join(root, 'test/harness/queue.mjs'), 'utf8');
+		expect(queueHarness).toMatch(/OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true'/);
+		const queueSection = readme.split('## Running in queue mode')[1].split('\n## ')[0];
+		expect(queueSection).toMatch(/\| `OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true` \|.*n8n 3.*The queue suite sets it/);
+		// Docker is offered, and said not to be run by the suites.
+		expect(compatibility).toMatch(/Docker: the recipe above, not run/);
+	});
+
 	it('tells users to set N8N_WEBHOOK_URL; WEBHOOK_URL only as the n8n 1.x name', () => {
 		for (const match of readme.matchAll(/(\S*)WEBHOOK_URL/g)) {
 			if (match[1].endsWith('N8N_')) continue;
