@@ -61,7 +61,11 @@ async function ensureOwner(client, previous) {
 	return owner;
 }
 
-/** Creates the workflow, or updates the existing one (same id, same webhook URLs), then activates it. */
+/**
+ * Creates the workflow, or updates the existing one (same id, same webhook URLs), then
+ * activates it: activation returns once the production URL answers a signed svix.ping
+ * (N8nClient.activate), so every example sent after the ready line reaches a live webhook.
+ */
 async function upsertWorkflow(client, existingId, workflow) {
 	const existing = existingId && (await client.request('GET', `/api/v1/workflows/${existingId}`, { auth: 'apiKey' }));
 	if (existing?.status !== 200) return client.createWorkflow(workflow);
@@ -69,7 +73,7 @@ async function upsertWorkflow(client, existingId, workflow) {
 		auth: 'apiKey',
 		body: { settings: { executionOrder: 'v1' }, ...workflow },
 	});
-	await client.call('POST', `/api/v1/workflows/${existingId}/activate`, { auth: 'apiKey' });
+	await client.activate(existingId);
 	return updated;
 }
 
@@ -110,6 +114,7 @@ async function main() {
 	const signingSecret = previous.signingSecret ?? newSigningSecret();
 	const credential =
 		previous.credential ?? (await client.createCredential({ name: 'Anon (dev instance)', signingSecret }));
+	client.rememberSigningSecret(credential.id, signingSecret);
 	const trigger = { credentialId: credential.id, credentialName: credential.name };
 
 	const allEventsWebhookId = previous.workflows?.allEvents?.webhookId ?? randomUUID();

@@ -13,9 +13,12 @@ describe('the published package', () => {
 	);
 	const files = packed.files.map((f) => f.path);
 
-	it('has no runtime dependencies, and n8n-workflow only as a peer', () => {
+	it('has no runtime dependencies, and n8n-workflow only as an optional peer', () => {
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		// n8n brings its own n8n-workflow: `npm install n8n-nodes-anon` in a nodes folder installs
+		// this one package (test/e2e/readmeInstall.mjs runs the README's command).
+		expect(pkg.peerDependenciesMeta).toEqual({ 'n8n-workflow': { optional: true } });
 	});
 
 	it('carries only dist/, package.json, README, LICENSE and CHANGELOG', () => {
@@ -84,5 +87,41 @@ describe('the README', () => {
 		const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-anon.anonTrigger');
 		expect(trigger.parameters.events).toEqual(['workflow_run.failed']);
 		expect(workflow.connections[trigger.name].main[0][0].node).toBe('Send Alert');
+	});
+});
+
+describe('the contacts a user finds', () => {
+	const REPOSITORY = 'https://github.com/anon-com/n8n-nodes-anon';
+	// Anything that reads as an e-mail address at Anon: nobody has confirmed one is read.
+	const ANON_EMAIL = /[\w.+-]+@(?:[\w-]+\.)*anon\.com\b/i;
+	const ANY_EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/;
+	const [packed] = JSON.parse(
+		execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }),
+	);
+	const contactFiles = ['package.json', 'README.md', 'SECURITY.md', 'CHANGELOG.md', 'LICENSE', 'CONTRIBUTING.md']
+		.concat(existsSync(path.join(root, 'docs')) ? readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`) : [])
+		.filter((file) => existsSync(path.join(root, file)));
+
+	it('no shipped file and no contact file names an @anon.com e-mail address', () => {
+		const files = [...new Set([...packed.files.map((f) => f.path), ...contactFiles])];
+		expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'SECURITY.md', 'dist/package.json']));
+		const naming = files.filter((file) => ANON_EMAIL.test(readFileSync(path.join(root, file), 'utf8')));
+		expect(naming).toEqual([]);
+	});
+
+	it('SECURITY.md sends vulnerabilities to the repository\'s private reporting and questions to its issues, promising no response time', () => {
+		const security = readFileSync(path.join(root, 'SECURITY.md'), 'utf8');
+		const reporting = security.split('## Reporting a vulnerability')[1];
+		expect(reporting).toContain(`${REPOSITORY}/security/advisories/new`);
+		expect(reporting).toContain(`${REPOSITORY}/issues`);
+		expect(security).not.toMatch(ANY_EMAIL);
+		expect(security).not.toMatch(/within \w+ (working |business )?(hours?|days?)/i);
+	});
+
+	it("names the repository's maintainers as author; n8n's lint requires an e-mail field, which holds the issues URL", () => {
+		// @n8n/community-nodes/valid-author (n8n-node lint and n8n's scanner) requires a non-empty
+		// author email and does not check its form; no maintainer address is confirmed.
+		expect(pkg.author).toEqual({ name: 'n8n-nodes-anon maintainers', email: `${REPOSITORY}/issues`, url: REPOSITORY });
+		expect(JSON.stringify(pkg)).not.toMatch(ANY_EMAIL);
 	});
 });

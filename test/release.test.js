@@ -20,25 +20,52 @@ function publishDryRun(env) {
 	return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
+const ci = readFileSync(path.join(root, '.github/workflows/ci.yml'), 'utf8');
+const releasing = readFileSync(path.join(root, 'docs/releasing.md'), 'utf8');
+const readmeReleasing = readme.split('\n## Releasing\n')[1].split('\n## ')[0];
+const guard = readFileSync(path.join(root, 'scripts/publish-guard.mjs'), 'utf8');
+
+/** Every `uses:` of a workflow: { action, ref, comment }. */
+const actionsUsed = (text) =>
+	[...text.matchAll(/^\s*(?:- )?uses: ([^@\s]+)@(\S+)(?:\s+#\s*(.*))?$/gm)].map(([, action, ref, comment]) => ({ action, ref, comment }));
+
+/** The steps of a workflow in order: { name, run, uses }. */
+const stepsOf = (text) =>
+	text
+		.split(/\n\s+- (?=name:|uses:)/)
+		.slice(1)
+		.map((step) => ({
+			name: /^name: (.+)$/m.exec(step)?.[1],
+			uses: /uses: (\S+)/.exec(step)?.[1],
+			run: /run: (.+)$/m.exec(step)?.[1],
+		}));
+
 describe('publishing', () => {
-	it('guards npm publish with n8n-node prerelease, and publishes only with provenance', () => {
-		expect(pkg.scripts.prepublishOnly).toBe('n8n-node prerelease');
+	it('guards npm publish with scripts/publish-guard.mjs, has no release script, and publishes only with provenance', () => {
+		expect(pkg.scripts.prepublishOnly).toBe('node scripts/publish-guard.mjs');
+		// n8n-node release (release-it) would rewrite the hand-written CHANGELOG.md.
+		expect(pkg.scripts.release).toBeUndefined();
+		expect(Object.values(pkg.scripts).join('\n')).not.toMatch(/n8n-node (pre)?release/);
 		// Outside GitHub Actions npm cannot make a provenance statement, so a publish from a
 		// laptop fails before uploading anything.
 		expect(pkg.publishConfig).toEqual({ access: 'public', provenance: true });
 	});
 
-	it('runs the guard although .npmrc sets ignore-scripts=true: refused without RELEASE_MODE', () => {
+	it('runs the guard although .npmrc sets ignore-scripts=true: refused without RELEASE_MODE, pointing at the tag-based steps', () => {
 		expect(readFileSync(path.join(root, '.npmrc'), 'utf8')).toMatch(/^ignore-scripts=true$/m);
 		const { status, output } = publishDryRun({});
-		expect(output).toContain('> n8n-node prerelease');
-		expect(output).toContain('Run `npm run release` to publish the package');
+		expect(output).toContain('> node scripts/publish-guard.mjs');
+		expect(output).toContain('npm publish refused: n8n-nodes-anon is published by the Publish workflow');
+		expect(output).toContain('(.github/workflows/publish.yml)');
+		expect(output).toContain('docs/releasing.md');
+		expect(output).toMatch(/git tag 0\.2\.0\n.*git push origin main 0\.2\.0/);
+		expect(output).not.toContain('npm run release');
 		expect(status).not.toBe(0);
 	});
 
 	it('passes the guard with RELEASE_MODE=true, as the workflow sets it', () => {
 		const { status, output } = publishDryRun({ RELEASE_MODE: 'true' });
-		expect(output).toContain('> n8n-node prerelease');
+		expect(output).toContain('> node scripts/publish-guard.mjs');
 		expect(output).toMatch(/\+ n8n-nodes-anon@\d+\.\d+\.\d+/);
 		expect(status).toBe(0);
 	});
@@ -51,6 +78,90 @@ describe('publishing', () => {
 		expect(at.every((index) => index > 0)).toBe(true);
 		expect([...at].sort((a, b) => a - b)).toEqual(at);
 		expect(workflow).toContain("RELEASE_MODE: 'true'");
+		// The token route (first release) only when the secret is set; otherwise trusted publishing.
+		expect(workflow).toContain('NPM_TOKEN: ${{ secrets.NPM_TOKEN }}');
+		expect(workflow).toContain('if [ -n "$NPM_TOKEN" ]; then');
+	});
+});
+
+describe('the workflows', () => {
+	const workflows = { 'publish.yml': workflow, 'ci.yml': ci };
+
+	it.each(Object.keys(workflows))('%s pins every action to a full commit SHA, its version in a comment', (name) => {
+		const used = actionsUsed(workflows[name]);
+		expect(used.map((use) => use.action).sort()).toEqual(['actions/checkout', 'actions/setup-node']);
+		for (const { action, ref, comment } of used) {
+			expect(`${action}@${ref}`).toMatch(/@[0-9a-f]{40}$/);
+			expect(`${action} ${comment}`).toMatch(/ v\d+\.\d+\.\d+$/);
+		}
+	});
+
+	it('both use the same pins: actions/checkout v5.0.0 and actions/setup-node v5.0.0', () => {
+		// Tags resolved in the actions' own repositories (git tags v5.0.0) and cross-checked
+		// against other projects' pins.
+		for (const text of Object.values(workflows)) {
+			expect(actionsUsed(text)).toEqual([
+				{ action: 'actions/checkout', ref: '08c6903cd8c0fde910a37f88322edcfb5dd907a8', comment: 'v5.0.0' },
+				{ action: 'actions/setup-node', ref: 'a0853c24544627f65ddf259abe73b1d18a591444', comment: 'v5.0.0' },
+			]);
+		}
+	});
+
+	it.each(Object.keys(workflows))('%s restores no dependency cache and keeps no git credentials', (name) => {
+		const text = workflows[name];
+		expect(text).not.toMatch(/^\s*cache:/m);
+		expect(text).not.toMatch(/actions\/cache/);
+		// setup-node v5 caches on its own when package.json names a packageManager.
+		expect(text).toMatch(/package-manager-cache: false/);
+		expect(text).toMatch(/persist-credentials: false/);
+	});
+
+	it('ci.yml runs on pull requests and pushes to main: npm ci, lint, build, unit tests, in that order', () => {
+		expect(ci).toMatch(/^on:\n {2}pull_request:\n {2}push:\n {4}branches:\n {6}- main\n/m);
+		expect(ci).toMatch(/^permissions:\n {2}contents: read\n/m);
+		const runs = stepsOf(ci).map((step) => step.run).filter(Boolean);
+		expect(runs).toEqual(['npm ci', 'npm run lint', 'npm run build', 'npm test']);
+		expect(ci).toMatch(/node: \[20, 24\]/);
+	});
+});
+
+describe('the documented release steps and the scripts agree', () => {
+	it('docs/releasing.md and the README release by pushing a version tag, never with npm run release', () => {
+		for (const text of [releasing, readmeReleasing]) {
+			expect(text).toMatch(/git tag 0\.2\.0/);
+			expect(text).toMatch(/git push origin main 0\.2\.0/);
+			expect(text).toMatch(/npm version 0\.2\.0 --no-git-tag-version/);
+		}
+		// The README's summary links the steps; neither tells anyone to run n8n's release flow.
+		expect(readmeReleasing).toContain('(docs/releasing.md)');
+		expect(`${readmeReleasing}\n${releasing}`).not.toMatch(/^\s*(?:npm run release|npx n8n-node release)/m);
+	});
+
+	it('every npm script the release steps name exists', () => {
+		const named = [...`${releasing}\n${readmeReleasing}`.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1]);
+		expect(named.length).toBeGreaterThan(0);
+		for (const script of named.filter((name) => name !== 'release')) expect(Object.keys(pkg.scripts)).toContain(script);
+	});
+
+	it('the guard, the workflow and the docs name the same tag steps and each other', () => {
+		expect(guard).toContain('docs/releasing.md');
+		expect(workflow).toContain('docs/releasing.md');
+		expect(releasing).toContain('scripts/publish-guard.mjs');
+		expect(releasing).toContain('.github/workflows/publish.yml');
+		expect(releasing).toContain('.github/workflows/ci.yml');
+		// The tags the docs push are tags the workflow's filter matches (*.*.*).
+		for (const tag of releasing.matchAll(/git tag (\S+)/g)) expect(tag[1]).toMatch(/^v?\d+\.\d+\.\d+/);
+	});
+
+	it('spells out the first release with an npm token, then the switch to trusted publishing', () => {
+		const first = releasing.split('## The first release: an npm token')[1].split('\n## ')[0];
+		const then = releasing.split('## Then: trusted publishing, no stored token')[1].split('\n## ')[0];
+		expect(first).toContain('NPM_TOKEN');
+		expect(first).toMatch(/Granular Access Token/);
+		expect(then).toMatch(/Trusted Publisher → GitHub Actions/);
+		expect(then).toContain('publish.yml');
+		expect(then).toMatch(/Delete the `NPM_TOKEN` repository secret/);
+		expect(releasing.indexOf('## The first release')).toBeLessThan(releasing.indexOf('## Then: trusted publishing'));
 	});
 });
 
@@ -75,6 +186,30 @@ describe('the README a user and a reviewer read', () => {
 		for (const text of ['2.41.1', '1.123.81', 'n8n Cloud', 'N8N_UNVERIFIED_PACKAGES_ENABLED=true']) {
 			expect(compatibility).toContain(text);
 		}
+	});
+
+	it('states as tested the versions the suites run: n8n, the Node.js n8n runs on, the n8n 1.x script', () => {
+		const compatibility = readme.split('## Compatibility')[1].split('\n## ')[0];
+		const runtime = readFileSync(path.join(root, 'test/harness/runtime.mjs'), 'utf8');
+		const n8n = /N8N_VERSION = process\.env\.N8N_VERSION \|\| '([\d.]+)'/.exec(runtime)[1];
+		const node24 = /NODE24_VERSION = '([\d.]+)'/.exec(runtime)[1];
+		const n8n1 = /N8N_VERSION=([\d.]+) /.exec(pkg.scripts['test:e2e:n8n1'])[1];
+		expect(compatibility).toContain(`Tested: **${n8n}**`);
+		expect(compatibility).toContain(`Tested: **${n8n1}**`);
+		expect(compatibility).toContain(`n8n ran on Node.js ${node24} in every suite`);
+	});
+
+	it('says what n8n 3 changes, from n8n\'s own v3 rules, and what the queue suite sets for it', () => {
+		const compatibility = readme.split('## Compatibility')[1].split('\n## ')[0];
+		const n8n3 = compatibility.split('| **n8n 3** |')[1].split('\n')[0];
+		expect(n8n3).toMatch(/^ Not tested/);
+		for (const text of ['N8N_UNVERIFIED_PACKAGES_ENABLED=true', 'Docker', 'OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS']) expect(n8n3).toContain(text);
+		const queueHarness = readFileSync(path.join(root, 'test/harness/queue.mjs'), 'utf8');
+		expect(queueHarness).toMatch(/OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true'/);
+		const queueSection = readme.split('## Running in queue mode')[1].split('\n## ')[0];
+		expect(queueSection).toMatch(/\| `OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true` \|.*n8n 3.*The queue suite sets it/);
+		// Docker is offered, and said not to be run by the suites.
+		expect(compatibility).toMatch(/Docker: the recipe above, not run/);
 	});
 
 	it('tells users to set N8N_WEBHOOK_URL; WEBHOOK_URL only as the n8n 1.x name', () => {

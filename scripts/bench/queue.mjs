@@ -42,7 +42,10 @@ const TRIGGERS = {
  * only executions created after them.
  */
 async function activeWorkflow(topology, definition) {
-	const created = await topology.client.createWorkflow(definition);
+	// Main serves no production webhooks here: an Anon Trigger is proven live on the processors.
+	const created = await topology.client.createWorkflow(definition, {
+		webhookBaseUrls: topology.webhooks.map((processor) => processor.baseUrl),
+	});
 	for (const processor of topology.webhooks) {
 		const url = triggerUrl(processor.baseUrl, definition);
 		await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status !== 404, {

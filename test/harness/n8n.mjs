@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 
-import { childEnv, freePort, log, onInterrupt, sleep, spawnServer, tail, waitFor } from './process.mjs';
 import { buildAndPack, installPackage } from './package.mjs';
+import { childEnv, freePort, log, onInterrupt, sleep, spawnServer, tail, waitFor } from './process.mjs';
 import { N8N_VERSION, ensureN8n, ensureNode24, n8nBin } from './runtime.mjs';
+import { ANON_TRIGGER_TYPE, waitForAnonWebhook } from './webhookReady.mjs';
 
 /** Settings every n8n process here gets: local cookies, no phone-home, nothing fetched, a plain log. */
 export const QUIET_OFFLINE_ENV = {
@@ -118,14 +119,9 @@ export async function startN8n({ userFolder, port, version = N8N_VERSION, env: e
 	return { baseUrl, port, logFile, userFolder, pid: server.pid, stop };
 }
 
-/**
- * Waits until an Anon Trigger's production URL is live. Activation returns a moment before
- * n8n registers the webhook (deactivation likewise): an unsigned probe gets n8n's 404 until
- * then and the node's own 401 after, and starts nothing.
- */
-export async function waitForAnonWebhook(url, { what = url, timeoutMs } = {}) {
-	await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status === 401, { what, timeoutMs });
-}
+// Every activation waits for the webhook to answer as the trigger does (webhookReady.mjs);
+// suites that restart n8n call the wait themselves.
+export { WEBHOOK_READY_TIMEOUT_MS, waitForAnonWebhook } from './webhookReady.mjs';
 
 // ---------------------------------------------------------------------------------------
 // Talking to n8n: session cookie for /rest, API key for the public API /api/v1
@@ -140,6 +136,8 @@ export class N8nClient {
 		this.version = version;
 		this.cookie = null;
 		this.apiKey = null;
+		// Credential id → signing secret, for proving an activated Anon Trigger live (activate()).
+		this.signingSecrets = new Map();
 	}
 
 	/** One JSON request; `auth` is 'cookie', 'apiKey' or 'none'. Returns { status, body }. */
@@ -216,20 +214,59 @@ export class N8nClient {
 	}
 
 	async createCredential({ name, signingSecret }) {
-		return this.call('POST', '/api/v1/credentials', {
+		const created = await this.call('POST', '/api/v1/credentials', {
 			auth: 'apiKey',
 			body: { name, type: 'anonWebhookApi', data: { signingSecret } },
 		});
+		this.rememberSigningSecret(created.id, signingSecret);
+		return created;
 	}
 
-	/** Creates a workflow (public API) and activates it unless `activate: false`. */
-	async createWorkflow(workflow, { activate = true } = {}) {
+	/** Tells the client the secret of an Anon webhook credential it did not create itself. */
+	rememberSigningSecret(credentialId, signingSecret) {
+		this.signingSecrets.set(String(credentialId), signingSecret);
+	}
+
+	/**
+	 * Creates a workflow (public API) and, unless `activate: false`, activates it and waits
+	 * until it is live (activate()).
+	 */
+	async createWorkflow(workflow, { activate = true, webhookBaseUrls, timeoutMs } = {}) {
 		const created = await this.call('POST', '/api/v1/workflows', {
 			auth: 'apiKey',
 			body: { settings: { executionOrder: 'v1' }, ...workflow },
 		});
-		if (activate) await this.call('POST', `/api/v1/workflows/${created.id}/activate`, { auth: 'apiKey' });
+		if (activate) await this.activate(created.id, { webhookBaseUrls, timeoutMs });
 		return created;
+	}
+
+	/**
+	 * Activates a workflow (public API) and returns once n8n serves it: every Anon Trigger in it
+	 * answers a svix.ping signed with its credential's secret (waitForAnonWebhook) on each of
+	 * `webhookBaseUrls` (the processes serving production webhooks: this n8n unless told
+	 * otherwise, the webhook processors in queue mode). The one place every suite, tool and
+	 * `npm start` activates through.
+	 */
+	async activate(workflowId, { webhookBaseUrls = [this.baseUrl], timeoutMs } = {}) {
+		const activated = await this.call('POST', `/api/v1/workflows/${workflowId}/activate`, { auth: 'apiKey' });
+		const workflow = activated?.nodes ? activated : await this.call('GET', `/api/v1/workflows/${workflowId}`, { auth: 'apiKey' });
+		for (const node of workflow.nodes.filter((node) => node.type === ANON_TRIGGER_TYPE && !node.disabled)) {
+			const credentialId = node.credentials?.anonWebhookApi?.id;
+			const secret = this.signingSecrets.get(String(credentialId));
+			if (!secret || !node.webhookId) {
+				throw new Error(
+					`workflow ${workflowId}, node "${node.name}": cannot prove its webhook live (${node.webhookId ? `no signing secret known for credential ${credentialId}: create it with createCredential() or call rememberSigningSecret()` : 'no webhookId'})`,
+				);
+			}
+			for (const baseUrl of webhookBaseUrls) {
+				await waitForAnonWebhook(`${baseUrl}/webhook/${node.webhookId}/anon`, {
+					secret,
+					what: `the production webhook of "${workflow.name}" on ${baseUrl}`,
+					timeoutMs,
+				});
+			}
+		}
+		return workflow;
 	}
 
 	/**

@@ -139,7 +139,7 @@ export async function startRegistry() {
 
 		/**
 		 * `npm publish` in `cwd` as the release workflow runs it (RELEASE_MODE=true is what
-		 * `n8n-node release` sets for the prepublishOnly guard). The project's .npmrc has
+		 * the Publish workflow sets for the prepublishOnly guard). The project's .npmrc has
 		 * ignore-scripts=true, which would skip that guard: scripts are turned on explicitly.
 		 * Returns npm's JSON summary (id, version, files).
 		 */
@@ -158,9 +158,9 @@ export async function startRegistry() {
 		/**
 		 * Publishes the package with another version: the repo packed as `npm publish` would
 		 * pack it, unpacked into a temp folder, its package.json version changed there (the
-		 * repo's package.json is never edited), and published from there. node_modules links
-		 * to the repo's so the prepublishOnly guard (`n8n-node prerelease`) runs as it does
-		 * in the repo.
+		 * repo's package.json is never edited), and published from there. node_modules and
+		 * scripts/ (not in the tarball) link to the repo's, so the prepublishOnly guard
+		 * (scripts/publish-guard.mjs) runs as it does in the repo.
 		 */
 		const publishVersion = async (version) => {
 			const copy = path.join(dir, `copy-${version}`);
@@ -177,6 +177,7 @@ export async function startRegistry() {
 			manifest.version = version;
 			await fs.writeFile(manifestPath, JSON.stringify(manifest, null, '\t') + '\n');
 			await fs.symlink(path.join(REPO_ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+			await fs.symlink(path.join(REPO_ROOT, 'scripts'), path.join(copy, 'scripts'));
 			return publish(copy);
 		};
 

@@ -19,7 +19,7 @@ export const NODE24_VERSION = '24.21.0';
 const COMPLETE_MARKER = '.install-complete';
 
 /** npm's own CLI script, so npm can be run by the Node 24 binary (see ensureN8n). */
-function npmCliPath() {
+export function npmCliPath() {
 	const globalRoot = execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();
 	return path.join(globalRoot, 'npm', 'bin', 'npm-cli.js');
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 
-import { nodeOutput, waitForAnonWebhook } from './n8n.mjs';
+import { nodeOutput } from './n8n.mjs';
 import { MIN_TRIGGER_PACKAGE, PACKAGE_NAME, REPO_ROOT } from './package.mjs';
 
 export const TRIGGER_NODE_NAME = 'Anon Trigger';
@@ -130,26 +130,14 @@ export async function alertWorkflow({ alertUrl, ...trigger }) {
 
 /**
  * Creates a workflow with an Anon Trigger through `client` and, unless `activate: false`,
- * activates it and waits until its production URL answers on every one of `baseUrls` (the
- * n8n processes that serve webhooks). Returns { id, name, webhookId }.
+ * activates it; the client's activation waits until its production URL answers a signed
+ * svix.ping on every one of `baseUrls` (the n8n processes that serve webhooks). Returns
+ * { id, name, webhookId }.
  */
 export async function createAnonWorkflow(client, definition, { baseUrls = [client.baseUrl], activate = true, timeoutMs } = {}) {
-	const created = await client.createWorkflow(definition, { activate });
+	const created = await client.createWorkflow(definition, { activate, webhookBaseUrls: baseUrls, timeoutMs });
 	const trigger = definition.nodes.find((node) => node.type === TRIGGER_TYPE);
-	const workflow = {
-		id: created.id,
-		name: created.name,
-		webhookId: trigger.webhookId,
-	};
-	if (activate) {
-		for (const baseUrl of baseUrls) {
-			await waitForAnonWebhook(webhookUrl(baseUrl, workflow), {
-				what: `the production webhook of "${workflow.name}" on ${baseUrl}`,
-				timeoutMs,
-			});
-		}
-	}
-	return workflow;
+	return { id: created.id, name: created.name, webhookId: trigger.webhookId };
 }
 
 /**

@@ -128,7 +128,7 @@ describe(`Settings → Community Nodes → Install in n8n ${N8N_VERSION}, from a
 			async () => (await ctx.client.call('GET', `/api/v1/workflows/${workflowId}`, { auth: 'apiKey' })).active === true,
 			{ what: `workflow ${workflowId} published (active)` },
 		);
-		await waitForAnonWebhook(productionUrl, { what: 'the production webhook' });
+		await waitForAnonWebhook(productionUrl, { secret: ctx.secret, what: 'the production webhook' });
 
 		const answer = await sendEvent(productionUrl, { type: 'link.opened', secret: ctx.secret });
 		assert.equal(answer.status, 200, JSON.stringify(answer.body));

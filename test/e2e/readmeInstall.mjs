@@ -1,0 +1,155 @@
+// The README's npm install, run exactly as written (issue 21): every shell block of the README
+// that installs n8n-nodes-anon with npm (read from the README by test/harness/readme.mjs) runs in
+// bash, in a fresh home folder whose ~/.npmrc points at a local registry the package was
+// published to, once with the Node that runs n8n (Node 24, npm's CLI) and once with this
+// suite's Node (Node 20 in CI, which many users' npm still runs on). Then n8n, started on that
+// home folder as its user folder, loads the package from ~/.n8n/nodes and runs a signed event.
+//
+//   node --test test/e2e/readmeInstall.mjs        (part of npm run test:e2e:installer)
+//
+// The registry has no uplinks: what the command installs besides the package would have to come
+// from it, so anything more than the one package fails here as it fails (or bloats) for users.
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+
+import { expectedItem, newSigningSecret, sendEvent } from '../harness/events.mjs';
+import { N8nClient, nodeOutput, removeUserFolder, startN8n } from '../harness/n8n.mjs';
+import { PACKAGE_NAME, buildAndPack } from '../harness/package.mjs';
+import { childEnv, log, onInterrupt, run, stopAllServers, waitFor } from '../harness/process.mjs';
+import { npmInstallsIn, userInstallCommands } from '../harness/readme.mjs';
+import { startRegistry } from '../harness/registry.mjs';
+import { N8N_VERSION, ensureN8n, ensureNode24, npmCliPath } from '../harness/runtime.mjs';
+import { suiteHooks } from '../harness/suite.mjs';
+import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
+
+const SECRET = newSigningSecret();
+const { run: blocks } = userInstallCommands();
+const ctx = { shims: {} };
+
+const RUNTIMES = [
+	{ key: 'n8n', label: "the Node that runs n8n (Node 24, npm's CLI)" },
+	{ key: 'suite', label: `this suite's Node ${process.version} (Node 20 in CI)` },
+];
+
+/**
+ * A folder with `node` and `npm` for one runtime, put first on PATH: `npm` is npm's own CLI
+ * script run by that Node, as on a machine where that Node is installed with its npm.
+ */
+async function shimFor(node) {
+	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-readme-bin-'));
+	onInterrupt(() => fs.rm(dir, { recursive: true, force: true }));
+	await fs.symlink(node, path.join(dir, 'node'));
+	await fs.writeFile(path.join(dir, 'npm'), `#!/bin/sh\nexec "${node}" "${npmCliPath()}" "$@"\n`, { mode: 0o755 });
+	return dir;
+}
+
+/**
+ * The environment of a user's shell: HOME is the fresh folder (so ~/.n8n/nodes and ~/.npmrc are
+ * there), the runtime first on PATH, and none of this process's npm settings (npm exports the
+ * project's .npmrc, ignore-scripts=true among them, to everything `npm run` starts).
+ */
+function userShellEnv(home, shim) {
+	const env = childEnv({ HOME: home, PATH: `${shim}:${process.env.PATH}` });
+	for (const name of Object.keys(env)) if (/^npm_/i.test(name)) delete env[name];
+	delete env.NODE_OPTIONS;
+	return env;
+}
+
+/** What the command left in ~/.n8n/nodes: the folders in node_modules and the lockfile's packages. */
+async function nodesFolder(home) {
+	const dir = path.join(home, '.n8n', 'nodes');
+	const modules = (await fs.readdir(path.join(dir, 'node_modules'))).filter((name) => !name.startsWith('.'));
+	const lock = JSON.parse(await fs.readFile(path.join(dir, 'package-lock.json'), 'utf8'));
+	const manifest = JSON.parse(await fs.readFile(path.join(dir, 'package.json'), 'utf8'));
+	return { modules, locked: Object.keys(lock.packages).filter((key) => key !== ''), manifest };
+}
+
+/** n8n on `home` as its user folder: the package loaded, a workflow active, one signed event run. */
+async function runSignedEventIn(home) {
+	const n8n = await startN8n({ userFolder: home });
+	try {
+		const client = new N8nClient(n8n.baseUrl);
+		await client.setUp({ email: 'readme@anon.local', password: 'Readme-password-1', apiKeyLabel: 'readme' });
+		const credential = await client.createCredential({ name: 'Anon README install', signingSecret: SECRET });
+		const definition = noOpWorkflow({ name: 'README install', credentialId: credential.id, credentialName: credential.name });
+		// Activation waits until the production URL answers a signed svix.ping as the trigger does.
+		const workflow = await client.createWorkflow(definition);
+		const answer = await sendEvent(webhookUrl(n8n.baseUrl, definition.nodes[0]), { type: 'link.opened', secret: SECRET });
+		assert.equal(answer.status, 200, JSON.stringify(answer.body));
+		assert.equal(answer.body.status, 'accepted');
+		const [execution] = await waitFor(
+			async () => {
+				const executions = await client.executions(workflow.id);
+				return executions.length === 1 && executions[0].stoppedAt ? executions : null;
+			},
+			{ timeoutMs: 20_000, what: 'the execution of the signed event' },
+		);
+		assert.equal(execution.status, 'success');
+		assert.deepEqual(nodeOutput(execution, TRIGGER_NODE_NAME), [await expectedItem('link.opened')]);
+	} finally {
+		await n8n.stop();
+	}
+}
+
+describe(`the README's npm install, as written, then n8n ${N8N_VERSION} runs a signed event`, () => {
+	suiteHooks({
+		async setUp() {
+			await ensureN8n();
+			ctx.shims.n8n = await shimFor(await ensureNode24());
+			ctx.shims.suite = await shimFor(process.execPath);
+			// dist/ built (npm publish ships it), then published as a release publishes it.
+			await buildAndPack();
+			ctx.registry = await startRegistry();
+			onInterrupt(() => ctx.registry.stop());
+			await ctx.registry.publish();
+		},
+		async tearDown() {
+			await stopAllServers();
+			await ctx.registry?.stop();
+			for (const dir of Object.values(ctx.shims)) await fs.rm(dir, { recursive: true, force: true });
+		},
+	});
+
+	test('the README gives at least one npm install of the package to run', () => {
+		assert.ok(blocks.length > 0, 'no shell block of the README installs n8n-nodes-anon with npm');
+	});
+
+	for (const [index, block] of blocks.entries()) {
+		for (const runtime of RUNTIMES) {
+			test(`README block ${index + 1} ("${block.section}") with ${runtime.label}: one package installed; n8n loads it and runs a signed event`, async () => {
+				const home = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-readme-install-'));
+				onInterrupt(() => fs.rm(home, { recursive: true, force: true }));
+				let ok = false;
+				try {
+					// The user's npm configuration: the registry holding the package, nothing else.
+					await fs.writeFile(path.join(home, '.npmrc'), `registry=${ctx.registry.url}/\n`);
+					log(`running README block ${index + 1} in bash, HOME=${home}:\n${block.code.trimEnd()}`);
+					const output = [];
+					await run('bash', ['-e', '-c', block.code], {
+						cwd: home,
+						env: userShellEnv(home, ctx.shims[runtime.key]),
+						label: 'README',
+						onLine: (line) => {
+							output.push(line);
+							console.log(`    README| ${line}`);
+						},
+					});
+					for (const command of npmInstallsIn(block.code)) log(`ran: ${command}`);
+					assert.ok(output.some((line) => /^added 1 package\b/.test(line)), `npm's summary: ${output.join('\n')}`);
+					const { modules, locked, manifest } = await nodesFolder(home);
+					assert.deepEqual(modules, [PACKAGE_NAME], 'node_modules of ~/.n8n/nodes');
+					assert.deepEqual(locked, [`node_modules/${PACKAGE_NAME}`], 'packages in package-lock.json');
+					assert.ok(manifest.dependencies?.[PACKAGE_NAME], `~/.n8n/nodes/package.json lists the package: ${JSON.stringify(manifest)}`);
+
+					await runSignedEventIn(home);
+					ok = true;
+				} finally {
+					await removeUserFolder(home, { keep: !ok });
+				}
+			});
+		}
+	}
+});
