@@ -20,7 +20,7 @@ export class AnonApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/Anon/anon.svg', dark: 'file:../nodes/Anon/anon.dark.svg' };
 
-	documentationUrl = 'https://github.com/anon-com/n8n-nodes-anon?tab=readme-ov-file#anon-api-credential';
+	documentationUrl = 'https://github.com/anon-com/n8n-nodes-anon/blob/main/docs/anon-node.md#anon-api-credential';
 
 	properties: INodeProperties[] = [
 		{

@@ -13,7 +13,7 @@ export class AnonWebhookApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/Anon/anon.svg', dark: 'file:../nodes/Anon/anon.dark.svg' };
 
-	documentationUrl = 'https://github.com/anon-com/n8n-nodes-anon?tab=readme-ov-file#credentials';
+	documentationUrl = 'https://github.com/anon-com/n8n-nodes-anon?tab=readme-ov-file#anon-trigger';
 
 	properties: INodeProperties[] = [
 		{

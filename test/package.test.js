@@ -74,10 +74,35 @@ describe('the README', () => {
 		expect(types).toHaveLength(6);
 	});
 
-	it.each(types)('shows the item the tests expect for %s', (type) => {
+	// The per-event examples live in docs/events.md; the README shows one of them in full.
+	const events = readFileSync(path.join(root, 'docs/events.md'), 'utf8');
+
+	it.each(types)('docs/events.md shows the item the tests expect for %s', (type) => {
 		const item = readFileSync(path.join(root, 'test/fixtures/items', `${type}.json`), 'utf8').trim();
-		expect(readme).toContain(`#### \`${type}\`\n`);
-		expect(readme).toContain(item);
+		expect(events).toContain(`## \`${type}\`\n`);
+		expect(events).toContain(item);
+	});
+
+	it("every node's and credential's documentation link points at a heading that exists", () => {
+		const { AnonTrigger } = require(path.join(root, 'dist/nodes/Anon/AnonTrigger.node.js'));
+		const { Anon } = require(path.join(root, 'dist/nodes/Anon/Anon.node.js'));
+		const { AnonWebhookApi } = require(path.join(root, 'dist/credentials/AnonWebhookApi.credentials.js'));
+		const { AnonApi } = require(path.join(root, 'dist/credentials/AnonApi.credentials.js'));
+		const urls = [new AnonTrigger().description, new Anon().description, new AnonWebhookApi(), new AnonApi()].map((d) => d.documentationUrl);
+		// GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens.
+		const anchors = (file) =>
+			[...readFileSync(path.join(root, file), 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) =>
+				m[1].toLowerCase().replace(/[^\w\s-]/g, '').replace(/\s/g, '-'),
+			);
+		for (const url of urls) {
+			const [, file, anchor] = /^https:\/\/github\.com\/anon-com\/n8n-nodes-anon(?:\?tab=readme-ov-file|\/blob\/main\/(.+?))#(.+)$/.exec(url);
+			expect(anchors(file ?? 'README.md')).toContain(anchor);
+		}
+	});
+
+	it('shows the workflow_run.failed item in full and links the page with every type', () => {
+		expect(readme).toContain(readFileSync(path.join(root, 'test/fixtures/items/workflow_run.failed.json'), 'utf8').trim());
+		expect(readme).toContain('(docs/events.md)');
 	});
 
 	it('links the example workflow, which is the workflow_run.failed alert', () => {

@@ -1,7 +1,7 @@
 // How a release is published, and what users and n8n's reviewers read first. Plain
 // JavaScript: it runs npm, which n8n's lint (rightly) forbids in the package's TypeScript.
 const { spawnSync } = require('node:child_process');
-const { readFileSync } = require('node:fs');
+const { existsSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
@@ -22,7 +22,6 @@ function publishDryRun(env) {
 
 const ci = readFileSync(path.join(root, '.github/workflows/ci.yml'), 'utf8');
 const releasing = readFileSync(path.join(root, 'docs/releasing.md'), 'utf8');
-const readmeReleasing = readme.split('\n## Releasing\n')[1].split('\n## ')[0];
 const guard = readFileSync(path.join(root, 'scripts/publish-guard.mjs'), 'utf8');
 
 /** Every `uses:` of a workflow: { action, ref, comment }. */
@@ -126,19 +125,15 @@ describe('the workflows', () => {
 });
 
 describe('the documented release steps and the scripts agree', () => {
-	it('docs/releasing.md and the README release by pushing a version tag, never with npm run release', () => {
-		for (const text of [releasing, readmeReleasing]) {
-			expect(text).toMatch(/git tag 0\.2\.0/);
-			expect(text).toMatch(/git push origin main 0\.2\.0/);
-			expect(text).toMatch(/npm version 0\.2\.0 --no-git-tag-version/);
-		}
-		// The README's summary links the steps; neither tells anyone to run n8n's release flow.
-		expect(readmeReleasing).toContain('(docs/releasing.md)');
-		expect(`${readmeReleasing}\n${releasing}`).not.toMatch(/^\s*(?:npm run release|npx n8n-node release)/m);
+	it('docs/releasing.md releases by pushing a version tag, never with npm run release (nor does the README say so)', () => {
+		expect(releasing).toMatch(/git tag 0\.2\.0/);
+		expect(releasing).toMatch(/git push origin main 0\.2\.0/);
+		expect(releasing).toMatch(/npm version 0\.2\.0 --no-git-tag-version/);
+		expect(`${readme}\n${releasing}`).not.toMatch(/^\s*(?:npm run release|npx n8n-node release)/m);
 	});
 
 	it('every npm script the release steps name exists', () => {
-		const named = [...`${releasing}\n${readmeReleasing}`.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1]);
+		const named = [...releasing.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1]);
 		expect(named.length).toBeGreaterThan(0);
 		for (const script of named.filter((name) => name !== 'release')) expect(Object.keys(pkg.scripts)).toContain(script);
 	});
@@ -168,17 +163,39 @@ describe('the documented release steps and the scripts agree', () => {
 describe('the README a user and a reviewer read', () => {
 	const sections = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
 
-	it('starts with installing in n8n, and the two-command local instance is on the first screen', () => {
+	it('puts install, the dashboard set-up and the first working workflow on the first two screens', () => {
 		expect(sections[0]).toBe('Install in n8n');
-		const lines = readme.split('\n');
-		const twoCommands = lines.findIndex((line) => line.startsWith('npm install && npm start'));
-		expect(lines[twoCommands + 1]).toMatch(/^npm test\s/);
-		expect(twoCommands).toBeGreaterThan(0);
-		expect(twoCommands).toBeLessThan(45);
+		const lineOf = (heading) => readme.split('\n').findIndex((line) => line.startsWith(`## ${heading}`));
+		for (const heading of ["Set up in Anon's dashboard", 'Your first workflow']) {
+			expect(lineOf(heading)).toBeGreaterThan(0);
+			expect(lineOf(heading)).toBeLessThan(100);
+		}
 	});
 
-	it('has the sections of n8n\'s starter template, and Releasing', () => {
-		expect(sections).toEqual(expect.arrayContaining(['Compatibility', 'Resources', 'Version history', 'Releasing', 'Credentials']));
+	it('is for users and short: under 15 KiB, maintainers sent to CONTRIBUTING.md', () => {
+		expect(Buffer.byteLength(readme)).toBeLessThan(15 * 1024);
+		expect(readme).toContain('(CONTRIBUTING.md)');
+		for (const section of ['Development', 'Releasing', 'Performance', 'Behind a reverse proxy', 'Running in queue mode']) {
+			expect(sections).not.toContain(section);
+		}
+	});
+
+	it('keeps the two commands of the quick start, the second being the test command CI runs', () => {
+		const lines = readme.split('\n');
+		const twoCommands = lines.findIndex((line) => line.startsWith('npm install && npm start'));
+		expect(twoCommands).toBeGreaterThan(0);
+		expect(lines[twoCommands + 1]).toMatch(/^npm test\s/);
+		expect(readFileSync(path.join(root, '.ci/run'), 'utf8')).toMatch(/^npm test$/m);
+	});
+
+	it("has the sections of n8n's starter template", () => {
+		expect(sections).toEqual(expect.arrayContaining(['Compatibility', 'Resources', 'Version history', 'Troubleshooting', 'Security']));
+	});
+
+	it('links every docs/ page it names, and each exists', () => {
+		for (const [, file] of readme.matchAll(/\]\((docs\/[\w.-]+\.(?:md|jpg))(?:#[\w-]+)?\)/g)) {
+			expect(existsSync(path.join(root, file))).toBe(true);
+		}
 	});
 
 	it('states the n8n versions the suites prove, n8n Cloud and n8n 3', () => {
@@ -206,7 +223,7 @@ describe('the README a user and a reviewer read', () => {
 		for (const text of ['N8N_UNVERIFIED_PACKAGES_ENABLED=true', 'Docker', 'OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS']) expect(n8n3).toContain(text);
 		const queueHarness = readFileSync(path.join(root, 'test/harness/queue.mjs'), 'utf8');
 		expect(queueHarness).toMatch(/OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true'/);
-		const queueSection = readme.split('## Running in queue mode')[1].split('\n## ')[0];
+		const queueSection = readFileSync(path.join(root, 'docs/queue-mode.md'), 'utf8');
 		expect(queueSection).toMatch(/\| `OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true` \|.*n8n 3.*The queue suite sets it/);
 		// Docker is offered, and said not to be run by the suites.
 		expect(compatibility).toMatch(/Docker: the recipe above, not run/);

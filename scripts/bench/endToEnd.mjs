@@ -15,8 +15,9 @@ import { REPO_ROOT, installMinTrigger, installPackage } from '../../test/harness
 import { log, sleep, waitFor } from '../../test/harness/process.mjs';
 import { minTriggerWorkflow, noOpWorkflow, triggerUrl, webhookNodeWorkflow } from '../../test/harness/workflows.mjs';
 
-// The triggers compared, by the key their numbers have everywhere.
-export const TRIGGERS = ['anon', 'min', 'webhook'];
+// The triggers compared, by the key their numbers have everywhere. `anonFinished` is the Anon
+// Trigger with Acknowledge "When the Workflow Finishes" (n8n answers after the run).
+export const TRIGGERS = ['anon', 'anonFinished', 'min', 'webhook'];
 
 /**
  * A fresh n8n (extra `env` on top of the harness defaults) with three active workflows of the
@@ -43,6 +44,16 @@ export async function benchInstance(packed, { env = {}, concurrency }) {
 				name: 'bench: Anon Trigger',
 				credentialId: credential.id,
 				credentialName: credential.name,
+			}),
+		),
+		anonFinished: await activeWorkflow(
+			client,
+			n8n,
+			noOpWorkflow({
+				name: 'bench: Anon Trigger, When the Workflow Finishes',
+				credentialId: credential.id,
+				credentialName: credential.name,
+				options: { acknowledge: 'lastNode' },
 			}),
 		),
 		min: await activeWorkflow(client, n8n, minTriggerWorkflow({ name: 'bench: Min Trigger' })),
@@ -169,7 +180,7 @@ export function guardBytesPerId() {
 		const { RedeliveryGuard } = require(${JSON.stringify(path.join(REPO_ROOT, 'dist/nodes/Anon/trigger/redeliveryGuard.js'))});
 		const guard = new RedeliveryGuard();
 		global.gc(); const before = process.memoryUsage().heapUsed;
-		for (let i = 0; i < 50000; i++) { const id = 'msg_' + i.toString(36).padStart(27, '-'); guard.claim(id, 3600000, i); guard.accept(id, i); }
+		for (let i = 0; i < 50000; i++) { const id = 'msg_' + i.toString(36).padStart(27, '-'); guard.claim(id, 3600000, i).settle(true, i); }
 		global.gc(); console.log((process.memoryUsage().heapUsed - before) / guard.size);`;
 	return Number(
 		execFileSync(process.execPath, ['--expose-gc', '-e', script], {

@@ -206,7 +206,7 @@ const ratioText = (r) => `${fmt(r.value, 2)} (per round ${fmt(r.min, 2)}–${fmt
 const goal = (met) => (met ? 'met' : '**missed**');
 
 const executedLine = ({ executed, events }) =>
-	`- Executions created: Anon Trigger ${executed.anon}, Min Trigger ${executed.min}, Webhook node ${executed.webhook} (events sent: ${events} each).`;
+	`- Executions created: Anon Trigger ${executed.anon} (When the Workflow Finishes ${executed.anonFinished}), Min Trigger ${executed.min}, Webhook node ${executed.webhook} (events sent: ${events} each).`;
 
 const fmt = (n, digits = 0) =>
 	n.toLocaleString('en-US', {
@@ -229,6 +229,8 @@ export async function writeReport(data, { plan: PLAN, quick, facts }) {
 		webhook: ratio(s.anon, s.webhook, runs.anon, runs.webhook),
 		minWebhook: ratio(s.min, s.webhook, runs.min, runs.webhook),
 		p99: s.anon.p99 / s.min.p99,
+		finished: ratio(s.anonFinished, s.anon, runs.anonFinished, runs.anon),
+		finishedP50: s.anonFinished.p50 / s.anon.p50,
 	});
 	const main = compared(e2e, data.endToEnd.runs);
 	const lazyRatios = compared(lazy, data.lazy.runs);
@@ -283,8 +285,8 @@ ${goals.join('\n')}
 
 ${PLAN.events} events into each workflow, in ${PLAN.rounds} rounds (after 100 warm-up events each); within a
 round the three take turns in slices of 100 events, so neighbouring slices see the same machine
-load, and each round starts with the next trigger. All three workflows are *trigger → No Operation*: the Anon Trigger
-verifies every signature; the **Min Trigger** (\`test/fixtures/min-trigger\`, installed beside
+load, and each round starts with the next trigger. All workflows are *trigger → No Operation*: the Anon Trigger
+verifies every signature (once with each Acknowledge setting); the **Min Trigger** (\`test/fixtures/min-trigger\`, installed beside
 the package, never shipped) is the cheapest possible community trigger, emitting the body and
 verifying nothing, so what it costs is what n8n charges any community trigger; n8n's Webhook
 node (typeVersion 2, respond immediately) verifies nothing and is exempt from part of that
@@ -293,6 +295,7 @@ charge. Latency is the time until n8n's answer (the acknowledgement Svix waits f
 | Trigger | Events | Throughput, events/s (per-round min–max) | p50 | p95 | p99 | Answers |
 | --- | ---: | ---: | ---: | ---: | ---: | --- |
 ${loadRow('Anon Trigger', e2e.anon)}
+${loadRow('Anon Trigger, When the Workflow Finishes', e2e.anonFinished)}
 ${loadRow('Min Trigger', e2e.min)}
 ${loadRow('Webhook node', e2e.webhook)}
 
@@ -300,6 +303,9 @@ ${executedLine(data.endToEnd)}
 - **Anon / Min Trigger throughput: ${ratioText(main.min)}** (goal ≥ 0.95: ${goal(main.min.value >= 0.95)}); p99 ${fmt(main.p99, 2)}× the Min Trigger's (goal ≤ 1.10×: ${goal(main.p99 <= 1.1)}).
 - **Anon / Webhook node throughput: ${ratioText(main.webhook)}**. Min Trigger / Webhook node: ${ratioText(main.minWebhook)}: the gap
   to the Webhook node is what n8n charges every community trigger (sections 2c and 5), and 2b removes it.
+- **Acknowledge "When the Workflow Finishes" / "When Received": ${ratioText(main.finished)}** throughput, p50 ${fmt(main.finishedP50, 2)}×:
+  n8n answers after the run instead of once the execution exists (same n8n, same interleaved load), the price of
+  a failed run or a crash being redelivered instead of lost. The Anon / Min ratio above is for When Received, the default.
 
 ### 2b. With \`N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true\`
 
@@ -310,6 +316,7 @@ of interleaved slices). See sections 2c and 5 for why it matters to every commun
 | Trigger | Events | Throughput, events/s (per-round min–max) | p50 | p95 | p99 | Answers |
 | --- | ---: | ---: | ---: | ---: | ---: | --- |
 ${loadRow('Anon Trigger', lazy.anon)}
+${loadRow('Anon Trigger, When the Workflow Finishes', lazy.anonFinished)}
 ${loadRow('Min Trigger', lazy.min)}
 ${loadRow('Webhook node', lazy.webhook)}
 

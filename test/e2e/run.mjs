@@ -240,6 +240,22 @@ describe(`end to end in n8n ${N8N_VERSION}`, () => {
 		await assertNoExecutionsBesidesSentinel(workflow, afterFirst);
 	});
 
+	test('e2. Acknowledge "When the Workflow Finishes": answered 2xx after the run, with no workflow data; a redelivery is a duplicate', async () => {
+		const workflow = await createWorkflow(noOpWorkflow({ name: 'Anon: acknowledge when finished', ...ctx.trigger, options: { acknowledge: 'lastNode' } }));
+		const msgId = `msg_e2e_last_node_${Date.now()}`;
+		const first = await sendEvent(webhookUrl(workflow), { type: 'workflow_run.failed', secret: SECRET, msgId });
+		const answeredAt = Date.now();
+		assert.equal(first.status, 200, JSON.stringify(first.body));
+		// Anon's attempt log shows response bodies: nothing of the event or the run is in it.
+		assert.ok(!JSON.stringify(first.body ?? '').includes('evt_'), `answer body: ${JSON.stringify(first.body)}`);
+		const [execution] = await newExecutions(workflow, new Set(), 1);
+		assert.equal(execution.status, 'success');
+		assert.ok(new Date(execution.stoppedAt).getTime() <= answeredAt, 'the answer came after the run had finished');
+		const again = await sendEvent(webhookUrl(workflow), { type: 'workflow_run.failed', secret: SECRET, msgId });
+		assert.equal(again.status, 200, JSON.stringify(again.body));
+		assert.equal(again.body.status, 'duplicate', JSON.stringify(again.body));
+	});
+
 	test('f. the README example (workflow_run.failed → Send Alert) → alert receiver gets run id and error', async () => {
 		const workflow = ctx.workflows.alert;
 		const before = await executionIds(workflow);
