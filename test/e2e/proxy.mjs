@@ -21,7 +21,8 @@ import { freePort, log, sleep, stopAllServers, waitFor } from '../harness/proces
 import { ensureN8n } from '../harness/runtime.mjs';
 import { TRIGGER_NODE_NAME, noOpWorkflow } from '../harness/workflows.mjs';
 import { ensureNginx, startNginx } from '../harness/proxy.mjs';
-import { paced, request, rssMiB, sampleRss, startSlowBodies } from '../harness/slowBody.mjs';
+import { request } from '../harness/request.mjs';
+import { paced, rssMiB, sampleRss, startSlowBodies } from '../harness/slowBody.mjs';
 
 const SECRET = newSigningSecret();
 const BODY_TIMEOUT_S = 10;
