@@ -81,7 +81,7 @@ describe('n8n behind nginx (TLS, N8N_WEBHOOK_URL at the proxy)', () => {
 		let proxyPort;
 		do proxyPort = await freePort();
 		while (proxyPort === n8nPort);
-		ctx.proxy = await startNginx({ port: proxyPort, upstreamPort: n8nPort, bodyTimeout: `${BODY_TIMEOUT_S}s` });
+		ctx.proxy = await startNginx({ port: proxyPort, upstreamPorts: [n8nPort], bodyTimeout: `${BODY_TIMEOUT_S}s` });
 		ctx.n8n = await startN8n({
 			userFolder: ctx.userFolder,
 			port: n8nPort,
