@@ -90,7 +90,7 @@ export function deliveryHeaders({ secret, body, msgId, timestamp, signed }) {
  * POSTs an event like Anon does, over http: or https: (the harness's nginx). `body` defaults
  * to the example of `type`; `headers` replaces the signed headers (e.g. to drop or tamper
  * them). Waits for the answer however long it takes; throws when there is none (connection
- * refused or reset). Returns { status, body } (body parsed when it is JSON).
+ * refused or reset; the code is the error's `cause.code`). Returns { status, body } (body parsed when it is JSON).
  */
 export async function sendEvent(url, { type, secret, body, msgId, timestamp, headers } = {}) {
 	body ??= await exampleBody(type);
@@ -100,7 +100,10 @@ export async function sendEvent(url, { type, secret, body, msgId, timestamp, hea
 		timeoutMs: null,
 		agent: false,
 	});
-	if (answer.status === 0) throw new Error(`no HTTP answer from ${url} (${answer.error})`);
+	if (answer.status === 0) {
+		// As fetch reports it: the connection error's code (ECONNREFUSED, …) as the cause's.
+		throw new Error(`no HTTP answer from ${url} (${answer.error})`, { cause: Object.assign(new Error(answer.error), { code: answer.error }) });
+	}
 	let parsed = answer.body;
 	try {
 		parsed = JSON.parse(answer.body);
