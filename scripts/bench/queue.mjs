@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // BENCHMARKS.md, queue mode: Anon events through n8n's queue mode (PostgreSQL + Redis +
-// main + 2 webhook processors behind a round-robin balancer + 1 or 2 workers, from
+// main + 2 webhook processors behind nginx (TLS, routing by message id) + 1 or 2 workers, from
 // test/harness/queue.mjs): Anon Trigger, Min Trigger (the cheapest community trigger) and
 // n8n's Webhook node, each → No Operation, Svix-signed requests.
 //
@@ -18,7 +18,8 @@ import { distinctEvents } from '../../test/harness/events.mjs';
 import { mergeCounts, percentile, sendEvents, statusCounts } from '../../test/harness/load.mjs';
 import { isFinished } from '../../test/harness/n8n.mjs';
 import { log, waitFor } from '../../test/harness/process.mjs';
-import { queueServiceVersions, startQueueTopology } from '../../test/harness/queue.mjs';
+import { proxiedRequests, startQueueTopology } from '../../test/harness/queue.mjs';
+import { queueServiceVersions } from '../../test/harness/queueServices.mjs';
 import { minTriggerWorkflow, noOpWorkflow, triggerUrl, webhookNodeWorkflow } from '../../test/harness/workflows.mjs';
 
 const TRIGGERS = {
@@ -56,7 +57,7 @@ async function activeWorkflow(topology, definition) {
 	return {
 		id: created.id,
 		name: definition.name,
-		url: triggerUrl(topology.lb.url, definition),
+		url: triggerUrl(topology.proxy.url, definition),
 	};
 }
 
@@ -69,7 +70,7 @@ async function measure(topology, workflow, { events, concurrency, label, trigger
 		prefix: `evt_bench_${workflow.id}`,
 	});
 	const lastBefore = Math.max(0, ...(await executionIds(topology.client, workflow.id)));
-	const lbBefore = [...topology.lb.counts];
+	const proxiedBefore = (await proxiedRequests(topology)).length;
 	const startedAt = Date.now();
 	const { results, wallMs: elapsedMs } = await sendEvents(batch, {
 		url: workflow.url,
@@ -91,6 +92,7 @@ async function measure(topology, workflow, { events, concurrency, label, trigger
 		},
 	);
 	const lastStop = Math.max(...executions.map((e) => Date.parse(e.stoppedAt)));
+	const proxied = (await proxiedRequests(topology)).slice(proxiedBefore);
 	const allDoneSeconds = (lastStop - startedAt) / 1000;
 	const latencies = results.map((r) => r.ms);
 	const row = {
@@ -101,7 +103,7 @@ async function measure(topology, workflow, { events, concurrency, label, trigger
 		events,
 		concurrency,
 		accepted: accepted.length,
-		perProcessor: topology.lb.counts.map((count, i) => count - lbBefore[i]).join('/'),
+		perProcessor: topology.webhooks.map((webhook) => proxied.filter((entry) => entry.webhook === webhook.name).length).join('/'),
 		ackPerSecond: events / (elapsedMs / 1000),
 		p50Ms: percentile(latencies, 50),
 		p95Ms: percentile(latencies, 95),

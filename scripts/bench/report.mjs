@@ -71,7 +71,7 @@ function queueSection({ rows, versions }, single, facts) {
 	return `## 6. Queue mode
 
 n8n ${facts.n8nVersion} in queue mode on this same machine: PostgreSQL ${versions.postgres} and Redis ${versions.redis}, n8n main, two
-webhook processes (\`n8n webhook\`) behind a round-robin balancer, and one or two workers
+webhook processes (\`n8n webhook\`) behind nginx (TLS, routing by message id), and one or two workers
 (\`n8n worker\`); Anon Trigger, Min Trigger and Webhook node, each → No Operation (the Min Trigger
 installed beside the package in every process); ${rows[0]?.events} signed events per trigger at concurrency ${rows[0]?.concurrency},
 each trigger's events in two halves sent in the order Anon, Min, Webhook, Webhook, Min, Anon

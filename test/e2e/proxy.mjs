@@ -21,7 +21,8 @@ import { freePort, log, sleep, stopAllServers, waitFor } from '../harness/proces
 import { ensureN8n } from '../harness/runtime.mjs';
 import { TRIGGER_NODE_NAME, noOpWorkflow } from '../harness/workflows.mjs';
 import { ensureNginx, startNginx } from '../harness/proxy.mjs';
-import { paced, request, rssMiB, sampleRss, startSlowBodies } from '../harness/slowBody.mjs';
+import { request } from '../harness/request.mjs';
+import { paced, rssMiB, sampleRss, startSlowBodies } from '../harness/slowBody.mjs';
 
 const SECRET = newSigningSecret();
 const BODY_TIMEOUT_S = 10;
@@ -80,7 +81,7 @@ describe('n8n behind nginx (TLS, N8N_WEBHOOK_URL at the proxy)', () => {
 		let proxyPort;
 		do proxyPort = await freePort();
 		while (proxyPort === n8nPort);
-		ctx.proxy = await startNginx({ port: proxyPort, upstreamPort: n8nPort, bodyTimeout: `${BODY_TIMEOUT_S}s` });
+		ctx.proxy = await startNginx({ port: proxyPort, upstreamPorts: [n8nPort], bodyTimeout: `${BODY_TIMEOUT_S}s` });
 		ctx.n8n = await startN8n({
 			userFolder: ctx.userFolder,
 			port: n8nPort,

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { REPO_ROOT } from './package.mjs';
+import { request } from './request.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -86,22 +87,28 @@ export function deliveryHeaders({ secret, body, msgId, timestamp, signed }) {
 }
 
 /**
- * POSTs an event like Anon does. `body` defaults to the example of `type`; `headers`
- * replaces the signed headers (e.g. to drop or tamper them). Returns { status, body }.
+ * POSTs an event like Anon does, over http: or https: (the harness's nginx). `body` defaults
+ * to the example of `type`; `headers` replaces the signed headers (e.g. to drop or tamper
+ * them). Waits for the answer however long it takes; throws when there is none (connection
+ * refused or reset; the code is the error's `cause.code`). Returns { status, body } (body parsed when it is JSON).
  */
 export async function sendEvent(url, { type, secret, body, msgId, timestamp, headers } = {}) {
 	body ??= await exampleBody(type);
-	const response = await fetch(url, {
-		method: 'POST',
+	const answer = await request(url, {
 		headers: deliveryHeaders({ secret, body, msgId, timestamp, signed: headers }),
 		body,
+		timeoutMs: null,
+		agent: false,
 	});
-	const text = await response.text();
-	let parsed = text;
+	if (answer.status === 0) {
+		// As fetch reports it: the connection error's code (ECONNREFUSED, …) as the cause's.
+		throw new Error(`no HTTP answer from ${url} (${answer.error})`, { cause: Object.assign(new Error(answer.error), { code: answer.error }) });
+	}
+	let parsed = answer.body;
 	try {
-		parsed = JSON.parse(text);
+		parsed = JSON.parse(answer.body);
 	} catch {
 		// keep text
 	}
-	return { status: response.status, body: parsed };
+	return { status: answer.status, body: parsed };
 }

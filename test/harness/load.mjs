@@ -1,10 +1,9 @@
 // The load generator for real HTTP against n8n: requests at a fixed concurrency over
 // keep-alive connections, each answer's status, body and latency recorded. Used by the
 // benchmarks, the reliability suite and the queue-mode suite.
-import http from 'node:http';
-
 import { deliveryHeaders } from './events.mjs';
 import { sleep } from './process.mjs';
+import { keepAliveAgents, request } from './request.mjs';
 
 /**
  * Sends `count` requests, at most `concurrency` at a time. `makeRequest(i)` returns
@@ -14,7 +13,7 @@ import { sleep } from './process.mjs';
  * { results: [{ index, status, ms, body, error }], wallMs }, results in input order.
  */
 export async function fire(count, makeRequest, { concurrency = 16, timeoutMs, onProgress } = {}) {
-	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+	const agents = keepAliveAgents(concurrency);
 	const results = new Array(count);
 	let next = 0;
 	let answered = 0;
@@ -22,31 +21,18 @@ export async function fire(count, makeRequest, { concurrency = 16, timeoutMs, on
 	const worker = async () => {
 		while (next < count) {
 			const index = next++;
-			results[index] = { index, ...(await send(makeRequest(index), agent, timeoutMs)) };
+			const { url, ...options } = makeRequest(index);
+			const answer = await request(url, { ...options, timeoutMs: timeoutMs ?? null, agent: agents.for(url) });
+			delete answer.headers;
+			results[index] = { index, ...answer };
 			answered++;
 			await onProgress?.(answered);
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 	const wallMs = performance.now() - started;
-	agent.destroy();
+	agents.destroy();
 	return { results, wallMs };
-}
-
-function send({ url, headers = {}, body = '', method = 'POST' }, agent, timeoutMs) {
-	const started = performance.now();
-	return new Promise((resolve) => {
-		const request = http.request(url, { method, agent, headers: { 'content-length': Buffer.byteLength(body), ...headers } }, (response) => {
-			const chunks = [];
-			response.on('data', (chunk) => chunks.push(chunk));
-			response.on('end', () =>
-				resolve({ status: response.statusCode, ms: performance.now() - started, body: Buffer.concat(chunks).toString('utf8') }),
-			);
-		});
-		if (timeoutMs) request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-		request.on('error', (error) => resolve({ status: 0, ms: performance.now() - started, body: '', error: error.code ?? error.message }));
-		request.end(body);
-	});
 }
 
 /**

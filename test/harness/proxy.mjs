@@ -1,8 +1,10 @@
 // A real reverse proxy in front of n8n: Debian's nginx as an unprivileged foreground process,
 // everything it writes (pid, logs, temp files) in its own temp folder, TLS with a throwaway
-// self-signed certificate made at start. Used by test/e2e/proxy.mjs.
+// self-signed certificate made at start. In front of one n8n (test/e2e/proxy.mjs) or of the
+// webhook processes of queue mode, routed by message id (queue.mjs).
 //
-// The nginx configuration below is the one the README recommends; the e2e proves it.
+// The nginx configuration below is the one the README and docs/queue-mode.md recommend; the
+// suites prove it.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -36,11 +38,36 @@ export function selfSignedCertificate(dir) {
 }
 
 /**
- * The proxy's server block: TLS, the headers n8n needs behind a proxy, and limits that fit
- * webhooks. Paths in `files` (certificate, key) are absolute; `upstream` is n8n's host:port.
+ * What nginx hashes to send every delivery of a message to the same n8n webhook process: the
+ * message id, in Svix's header (svix-id) or the Standard Webhooks one (webhook-id); a sender
+ * uses one of the two. nginx falls back to round robin for a request that has neither.
  */
-export function nginxServerBlock({ listen, upstream, cert, key, bodyTimeout = '10s', webhookMaxBody = '1m' }) {
-	return `
+export const MESSAGE_ID_HASH = '$http_svix_id$http_webhook_id';
+
+/** The `upstream` block of several n8n processes, routed by `hash` (consistent) when given. */
+function upstreamBlock(name, servers, hash) {
+	const lines = servers.map((server) => `\tserver ${server};`);
+	if (hash) {
+		lines.unshift(
+			'\t# A redelivery must reach the process whose redelivery guard remembers its message id:',
+			'\t# route by that id (the same on every retry and replay), consistently, so that adding or',
+			'\t# removing a process moves only its share of the ids.',
+			`\thash ${hash} consistent;`,
+		);
+	}
+	return `upstream ${name} {\n${lines.join('\n')}\n}\n`;
+}
+
+/**
+ * The proxy's server block: TLS, the headers n8n needs behind a proxy, and limits that fit
+ * webhooks. Paths (certificate, key) are absolute; `upstreams` are n8n's host:port: one n8n
+ * is proxied to directly; several (queue mode's webhook processes) become an `upstream`
+ * block, routed by `hash` (MESSAGE_ID_HASH) when given.
+ */
+export function nginxServerBlock({ listen, upstreams, hash, cert, key, bodyTimeout = '10s', webhookMaxBody = '1m' }) {
+	const pooled = upstreams.length > 1 || Boolean(hash);
+	const upstream = pooled ? 'n8n_webhooks' : upstreams[0];
+	return `${pooled ? `\n${upstreamBlock(upstream, upstreams, hash)}` : ''}
 # WebSocket upgrades for the editor's push connection (/rest/push); plain requests close.
 map $http_upgrade $connection_upgrade {
 	default upgrade;
@@ -96,7 +123,10 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
 http {
-	access_log ${dir}/access.log;
+	# nginx's own format plus which n8n served the request and the message ids it is routed by.
+	log_format upstreams '$remote_addr [$time_local] "$request" $status $body_bytes_sent '
+		'upstream=$upstream_addr svix-id=$http_svix_id webhook-id=$http_webhook_id';
+	access_log ${dir}/access.log upstreams;
 	client_body_temp_path ${dir}/client_body;
 	proxy_temp_path ${dir}/proxy;
 	fastcgi_temp_path ${dir}/fastcgi;
@@ -108,15 +138,17 @@ ${server}
 }
 
 /**
- * Starts nginx on 127.0.0.1:`port` proxying to 127.0.0.1:`upstreamPort`. Run as root, it runs
- * as `nobody` (the folder is handed over to it), never as root. Resolves to
- * { url, port, dir, pid, config, errorLog, accessLog, rssMiB(), stop() } once it listens.
+ * Starts nginx on 127.0.0.1:`port` proxying to 127.0.0.1:`upstreamPorts` (one n8n, or several
+ * processes routed by `hash`). Run as root, it runs as `nobody` (the folder is handed over to
+ * it), never as root. Resolves to { url, port, dir, pid, config, errorLog, accessLog,
+ * requests(), rssMiB(), upstreamConnections(), stop() } once it listens.
  */
-export async function startNginx({ port, upstreamPort, ...limits }) {
+export async function startNginx({ port, upstreamPorts, hash, ...limits }) {
 	const nginx = ensureNginx();
 	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-nginx-'));
 	const { cert, key } = selfSignedCertificate(dir);
-	const server = nginxServerBlock({ listen: `127.0.0.1:${port}`, upstream: `127.0.0.1:${upstreamPort}`, cert, key, ...limits });
+	const upstreams = upstreamPorts.map((upstreamPort) => `127.0.0.1:${upstreamPort}`);
+	const server = nginxServerBlock({ listen: `127.0.0.1:${port}`, upstreams, hash, cert, key, ...limits });
 	const configFile = path.join(dir, 'nginx.conf');
 	await fs.writeFile(configFile, nginxConfig(dir, server));
 	const ids = {};
@@ -135,7 +167,7 @@ export async function startNginx({ port, upstreamPort, ...limits }) {
 		if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port} within 10 s`);
 		await sleep(100);
 	}
-	log(`nginx proxy on https://127.0.0.1:${port} → 127.0.0.1:${upstreamPort} (folder ${dir})`);
+	log(`nginx proxy on https://127.0.0.1:${port} → ${upstreams.join(', ')}${hash ? ` by ${hash}` : ''} (folder ${dir})`);
 	let stopping;
 	return {
 		url: `https://127.0.0.1:${port}`,
@@ -145,16 +177,35 @@ export async function startNginx({ port, upstreamPort, ...limits }) {
 		config: server.trim(),
 		errorLog: path.join(dir, 'error.log'),
 		accessLog: path.join(dir, 'access.log'),
+		/**
+		 * The requests logged so far, oldest first: { status, upstream (the host:port that
+		 * answered, '-' when nginx answered itself), svixId, webhookId ('' when absent) }.
+		 */
+		requests: () => loggedRequests(path.join(dir, 'access.log')),
 		/** Resident memory of the master and its workers together, in MiB. */
 		rssMiB: () => processTreeRss(child.pid),
 		/** Connections nginx holds open to n8n: the requests it has passed on and not finished. */
-		upstreamConnections: async () => connectionsTo(await processTree(child.pid), upstreamPort),
+		upstreamConnections: async () => {
+			const pids = await processTree(child.pid);
+			let total = 0;
+			for (const upstreamPort of upstreamPorts) total += await connectionsTo(pids, upstreamPort);
+			return total;
+		},
 		stop: () =>
 			(stopping ??= (async () => {
 				await nginxProcess.stop();
 				await fs.rm(dir, { recursive: true, force: true });
 			})()),
 	};
+}
+
+/** The access log (format `upstreams`) parsed: [{ status, upstream, svixId, webhookId }]. */
+async function loggedRequests(file) {
+	const text = await fs.readFile(file, 'utf8').catch(() => '');
+	const logged = (value) => (value === '-' ? '' : value);
+	return [...text.matchAll(/" (\d{3}) \d+ upstream=(\S+) svix-id=(\S+) webhook-id=(\S+)$/gm)].map(
+		([, status, upstream, svixId, webhookId]) => ({ status: Number(status), upstream, svixId: logged(svixId), webhookId: logged(webhookId) }),
+	);
 }
 
 function listening(port) {

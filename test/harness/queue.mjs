@@ -1,147 +1,20 @@
-// n8n queue mode ("scaling mode") on one machine: PostgreSQL + Redis + n8n main + webhook
-// processors + workers, all on 127.0.0.1 with throwaway data folders, and a round-robin HTTP
-// load balancer in front of the webhook processors (what Anon's endpoint URL points at).
-//
-// PostgreSQL 15 and Redis 7 come from Debian (`apt-get install -y postgresql redis-server`)
-// and are started here as our own processes, never as system services, so nothing outlives
-// the run and nothing touches the machine's own databases.
-import { execFile, execFileSync } from 'node:child_process';
+// n8n queue mode ("scaling mode") on one machine: PostgreSQL + Redis (queueServices.mjs), n8n
+// main, webhook processes and workers, all on 127.0.0.1 with throwaway data folders, and the
+// real nginx of the proxy suite (proxy.mjs, TLS) in front of the webhook processes, routing
+// every delivery by its message id: what Anon's endpoint URL points at.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 import { newSigningSecret } from './events.mjs';
 import { N8nClient, QUIET_OFFLINE_ENV } from './n8n.mjs';
 import { buildAndPack, installMinTrigger, installPackage } from './package.mjs';
-import { childEnv, freePort, log, onExit, sleep, spawnServer, tail, waitFor } from './process.mjs';
+import { childEnv, freePort, log, sleep, spawnServer, tail } from './process.mjs';
+import { MESSAGE_ID_HASH, ensureNginx, startNginx } from './proxy.mjs';
+import { checkQueuePrerequisites, startPostgres, startRedis } from './queueServices.mjs';
 import { N8N_VERSION, ensureN8n, ensureNode24, n8nBin } from './runtime.mjs';
 import { createAnonWorkflow } from './workflows.mjs';
-
-const execFileAsync = promisify(execFile);
-
-const PG_BIN = process.env.ANON_PG_BIN || '/usr/lib/postgresql/15/bin';
-const REDIS_SERVER = process.env.ANON_REDIS_SERVER || '/usr/bin/redis-server';
-const IS_ROOT = process.getuid?.() === 0;
-
-// ---------------------------------------------------------------------------------------
-// PostgreSQL and Redis
-// ---------------------------------------------------------------------------------------
-
-/** Throws with the install hint if PostgreSQL 15 or Redis is missing. */
-export function checkQueuePrerequisites() {
-	const missing = [path.join(PG_BIN, 'initdb'), path.join(PG_BIN, 'pg_ctl'), REDIS_SERVER].filter(
-		(file) => !existsSync(file),
-	);
-	if (missing.length) {
-		throw new Error(
-			`missing ${missing.join(', ')}: queue mode needs PostgreSQL 15 and Redis 7 ` +
-				'(Debian: apt-get install -y postgresql redis-server; they are started here as ' +
-				'throwaway processes, not as services)',
-		);
-	}
-}
-
-/** The versions of PostgreSQL and Redis that queue mode runs on here, as they report them. */
-export function queueServiceVersions() {
-	const postgres = execFileSync(path.join(PG_BIN, 'pg_ctl'), ['--version'], { encoding: 'utf8' });
-	const redis = execFileSync(REDIS_SERVER, ['--version'], { encoding: 'utf8' });
-	return { postgres: /\(PostgreSQL\) ([\d.]+)/.exec(postgres)?.[1] ?? postgres.trim(), redis: /v=([\d.]+)/.exec(redis)?.[1] ?? redis.trim() };
-}
-
-/** PostgreSQL refuses to run as root: run its tools as the `postgres` user then. */
-function pgCommand(tool, args) {
-	const binary = path.join(PG_BIN, tool);
-	return IS_ROOT ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
-}
-
-async function pg(tool, args) {
-	const [command, fullArgs] = pgCommand(tool, args);
-	try {
-		return await execFileAsync(command, fullArgs, { cwd: os.tmpdir() });
-	} catch (error) {
-		throw new Error(`${tool} ${args.join(' ')} failed: ${error.stderr || error.message}`);
-	}
-}
-
-/**
- * A throwaway PostgreSQL cluster in `dir` on 127.0.0.1:`port`, trust authentication for the
- * local superuser `n8n`, with a database `n8n`. Started with pg_ctl (which daemonises), so
- * it is stopped with pg_ctl too, including from the exit hook.
- */
-export async function startPostgres({ dir, port }) {
-	const dataDir = path.join(dir, 'data');
-	await fs.mkdir(dir, { recursive: true });
-	// The postgres user must own the folder (data, Unix socket and log all live in it).
-	if (IS_ROOT) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-	log(`PostgreSQL: initdb in ${dataDir}`);
-	await pg('initdb', ['-D', dataDir, '-U', 'n8n', '--auth=trust', '-E', 'UTF8', '--no-locale']);
-	const options = [
-		`-p ${port}`,
-		`-k ${dir}`, // Unix socket in the throwaway folder, not /var/run/postgresql
-		'-c listen_addresses=127.0.0.1',
-		'-c max_connections=200',
-	].join(' ');
-	const logFile = path.join(dir, 'postgres.log');
-	await pg('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', options, '-w', '-t', '60', 'start']);
-	const stopSync = () => {
-		const [command, args] = pgCommand('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
-		execFileSync(command, args, { stdio: 'ignore', cwd: os.tmpdir() });
-	};
-	const removeExitHook = onExit(stopSync);
-	await pg('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', 'n8n']);
-	log(`PostgreSQL up on 127.0.0.1:${port}`);
-	return {
-		port,
-		logFile,
-		stop: async () => {
-			removeExitHook();
-			await pg('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']).catch((error) => log(String(error.message)));
-		},
-	};
-}
-
-/** Resolves when Redis on `port` answers PING. */
-async function redisPing(port) {
-	return new Promise((resolve) => {
-		const socket = net.connect(port, '127.0.0.1');
-		let data = '';
-		socket.setTimeout(1000, () => socket.destroy());
-		socket.on('connect', () => socket.write('PING\r\n'));
-		socket.on('data', (chunk) => {
-			data += chunk;
-			if (data.includes('\r\n')) {
-				socket.end();
-				resolve(data.startsWith('+PONG'));
-			}
-		});
-		socket.on('error', () => resolve(false));
-		socket.on('close', () => resolve(data.startsWith('+PONG')));
-	});
-}
-
-/** A throwaway Redis without persistence (nothing written to disk). */
-export async function startRedis({ dir, port }) {
-	await fs.mkdir(dir, { recursive: true });
-	const server = await spawnServer(
-		REDIS_SERVER,
-		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-		{ cwd: dir, env: process.env, logFile: path.join(dir, 'redis.log'), killAfterMs: 5_000 },
-	);
-	await waitFor(
-		async () => {
-			if (server.hasExited()) throw new Error(`redis-server exited:\n${await tail(server.logFile)}`);
-			return redisPing(port);
-		},
-		{ timeoutMs: 15_000, what: 'Redis PING' },
-	);
-	log(`Redis up on 127.0.0.1:${port}`);
-	return { port, logFile: server.logFile, stop: () => server.stop() };
-}
 
 // ---------------------------------------------------------------------------------------
 // n8n processes
@@ -149,7 +22,7 @@ export async function startRedis({ dir, port }) {
 
 /**
  * The environment every queue-mode process shares: the same database, Redis, encryption key
- * and public webhook URL (the load balancer). Names checked against n8n 2.41.1's
+ * and public webhook URL (the proxy). Names checked against n8n 2.41.1's
  * @n8n/config (executions.config, scaling-mode.config, endpoints.config).
  */
 function sharedEnv({ pgPort, redisPort, encryptionKey, webhookUrl, options }) {
@@ -164,7 +37,7 @@ function sharedEnv({ pgPort, redisPort, encryptionKey, webhookUrl, options }) {
 		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 		QUEUE_BULL_REDIS_PORT: String(redisPort),
 		N8N_ENCRYPTION_KEY: encryptionKey,
-		// Every process must build the same production URL: Anon posts to the balancer.
+		// Every process must build the same production URL: Anon posts to the proxy.
 		N8N_WEBHOOK_URL: `${webhookUrl}/`,
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
@@ -221,6 +94,10 @@ async function startN8nProcess({ role, name, userFolder, env, version, concurren
 		processEnv.N8N_WORKER_SERVER_ADDRESS = '127.0.0.1';
 		if (concurrency) args.push(`--concurrency=${concurrency}`);
 	}
+	if (role === 'webhook') {
+		// Behind the proxy: trust its X-Forwarded-* headers (one hop), as the proxy suite does.
+		processEnv.N8N_PROXY_HOPS = '1';
+	}
 	if (role === 'main') {
 		// Main only serves the editor, REST and public API; production webhooks go to the
 		// webhook processors.
@@ -264,64 +141,6 @@ async function startN8nProcess({ role, name, userFolder, env, version, concurren
 }
 
 // ---------------------------------------------------------------------------------------
-// Load balancer
-// ---------------------------------------------------------------------------------------
-
-/**
- * A round-robin HTTP reverse proxy on 127.0.0.1 in front of `backends` (base URLs). Bodies
- * are streamed through untouched (the signature covers the exact bytes). A backend that
- * refuses the connection gets the request's 502, as a real balancer without retries would;
- * Svix would retry it. `counts[i]` is how many requests went to backend i.
- */
-export async function startLoadBalancer(backends, { port = 0 } = {}) {
-	// No keep-alive to the backends: reusing an idle socket just as n8n closes it (its
-	// keep-alive timeout is 5 s) fails the request with ECONNRESET, a 502 this test balancer
-	// would blame on n8n. A fresh local connection per request costs well under a millisecond.
-	const agent = new http.Agent({ keepAlive: false, maxSockets: 256 });
-	const targets = backends.map((url) => new URL(url));
-	const counts = targets.map(() => 0);
-	let next = 0;
-	const server = http.createServer((request, response) => {
-		const index = next++ % targets.length;
-		counts[index]++;
-		const target = targets[index];
-		const upstream = http.request(
-			{
-				host: target.hostname,
-				port: target.port,
-				method: request.method,
-				path: request.url,
-				headers: { ...request.headers, 'x-forwarded-for': request.socket.remoteAddress },
-				agent,
-			},
-			(upstreamResponse) => {
-				response.writeHead(upstreamResponse.statusCode, upstreamResponse.headers);
-				upstreamResponse.pipe(response);
-			},
-		);
-		upstream.on('error', (error) => {
-			if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
-			response.end(JSON.stringify({ error: 'bad_gateway', backend: index, message: error.message }));
-		});
-		request.pipe(upstream);
-	});
-	server.keepAliveTimeout = 30_000;
-	await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
-	const url = `http://127.0.0.1:${server.address().port}`;
-	log(`load balancer on ${url} → ${backends.join(', ')}`);
-	return {
-		url,
-		counts,
-		close: () =>
-			new Promise((resolve) => {
-				agent.destroy();
-				server.closeAllConnections?.();
-				server.close(() => resolve());
-			}),
-	};
-}
-
-// ---------------------------------------------------------------------------------------
 // The whole topology
 // ---------------------------------------------------------------------------------------
 
@@ -337,29 +156,31 @@ const DEFAULT_OPTIONS = {
 };
 
 /**
- * Starts PostgreSQL, Redis, the load balancer, n8n main, `webhooks` webhook processors and
+ * Starts PostgreSQL, Redis, n8n main, `webhooks` webhook processes behind nginx and
  * `workers` workers, each n8n with the package installed community-style in its own user
  * folder; then sets up the owner, an API key and an Anon webhook credential. Returns
- * { main, webhooks, workers, lb, client, secret, credential, startWorker, stop, dir }.
+ * { main, webhooks, workers, proxy (startNginx's), client, secret, credential, startWorker,
+ * stop, dir }.
  * Call stop() in a finally: it stops everything started so far, also after a failed start.
  */
 export async function startQueueTopology(overrides = {}) {
 	const options = { ...DEFAULT_OPTIONS, ...overrides };
 	const version = options.version ?? N8N_VERSION;
 	checkQueuePrerequisites();
+	ensureNginx();
 	await ensureN8n(version);
 
 	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-queue-'));
 	// Readable by the postgres user (mkdtemp makes it 0700).
 	await fs.chmod(dir, 0o755);
-	const topology = { dir, main: null, webhooks: [], workers: [], lb: null, options };
+	const topology = { dir, main: null, webhooks: [], workers: [], proxy: null, options };
 	const stoppers = []; // run in reverse order by stop()
 	let stopped = false;
 	topology.stop = async ({ keepDir = false } = {}) => {
 		if (stopped) return;
 		stopped = true;
 		const t0 = Date.now();
-		// n8n processes first (in parallel), then balancer, Redis and PostgreSQL.
+		// n8n processes first (in parallel), then nginx, Redis and PostgreSQL.
 		const n8nProcesses = [topology.main, ...topology.webhooks, ...topology.workers].filter(Boolean);
 		await Promise.all(n8nProcesses.map((proc) => proc.stop().catch(() => {})));
 		for (const stop of stoppers.reverse()) await stop().catch((error) => log(`stop: ${error.message}`));
@@ -376,10 +197,10 @@ export async function startQueueTopology(overrides = {}) {
 		const redis = await startRedis({ dir: path.join(dir, 'redis'), port: redisPort });
 		stoppers.push(redis.stop);
 
-		// Backends are known only once the webhook processors run, but every process needs the
-		// public URL at start: reserve the balancer's port now, bind it later.
-		const lbPort = await freePort();
-		const webhookUrl = `http://127.0.0.1:${lbPort}`;
+		// The webhook processes' ports are known only once they run, but every process needs the
+		// public URL at start: reserve the proxy's port now, bind it later.
+		const proxyPort = await freePort();
+		const webhookUrl = `https://127.0.0.1:${proxyPort}`;
 		const env = sharedEnv({
 			pgPort,
 			redisPort,
@@ -435,11 +256,18 @@ export async function startQueueTopology(overrides = {}) {
 		]);
 		topology.webhooks = webhooks;
 		topology.workers = workers;
-		topology.lb = await startLoadBalancer(
-			webhooks.map((webhook) => webhook.baseUrl),
-			{ port: lbPort },
-		);
-		stoppers.push(() => topology.lb.close());
+		// Every delivery of a message to the same webhook process: its redelivery guard is the one
+		// that remembers the message id.
+		const proxy = (topology.proxy = await startNginx({
+			port: proxyPort,
+			upstreamPorts: webhooks.map((webhook) => webhook.port),
+			hash: MESSAGE_ID_HASH,
+		}));
+		stoppers.push(async () => {
+			// Kept with the process logs (the proxy's own folder goes with it).
+			await fs.copyFile(proxy.accessLog, path.join(dir, 'nginx-access.log')).catch(() => {});
+			await proxy.stop();
+		});
 
 		/** (Re)starts worker `index` (0-based) in its existing user folder. */
 		topology.startWorker = async (index) => {
@@ -491,4 +319,13 @@ export async function executionsByWorker(topology) {
 		result[name] = new Set([...text.matchAll(/Worker started execution (\d+)/g)].map((match) => match[1]));
 	}
 	return result;
+}
+
+/**
+ * The requests nginx passed on so far, oldest first (startNginx's requests()), each with
+ * `webhook`: the name of the webhook process that answered it (null: nginx answered itself).
+ */
+export async function proxiedRequests(topology) {
+	const names = new Map(topology.webhooks.map((webhook) => [`127.0.0.1:${webhook.port}`, webhook.name]));
+	return (await topology.proxy.requests()).map((entry) => ({ ...entry, webhook: names.get(entry.upstream) ?? null }));
 }

@@ -4,12 +4,11 @@
 // (test/reliability/slowBody.mjs) and the reverse-proxy e2e (test/e2e/proxy.mjs).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 
 import { percentile } from './load.mjs';
+import { request } from './request.mjs';
 
 /** Resident memory of a process in MiB (VmRSS in /proc/<pid>/status), or NaN once it is gone. */
 export function rssMiB(pid) {
@@ -129,44 +128,6 @@ export async function startSlowBodies(url, { count = 150, contentType, contentLe
 			for (const connection of connections) connection.socket.destroy();
 		},
 	};
-}
-
-/**
- * One request (POST unless `method` says otherwise) over http or https, any certificate
- * accepted; resolves to { status, ms, body, headers }, status 0 on a connection error or
- * after `timeoutMs`.
- */
-export function request(url, { method = 'POST', headers = {}, body = '', timeoutMs = 30_000, agent } = {}) {
-	const target = new URL(url);
-	const client = target.protocol === 'https:' ? https : http;
-	const started = performance.now();
-	return new Promise((resolve) => {
-		const outgoing = client.request(
-			target,
-			{
-				method,
-				agent,
-				rejectUnauthorized: false,
-				headers: { ...(method === 'GET' ? {} : { 'content-length': Buffer.byteLength(body) }), ...headers },
-				timeout: timeoutMs,
-			},
-			(response) => {
-				const chunks = [];
-				response.on('data', (chunk) => chunks.push(chunk));
-				response.on('end', () =>
-					resolve({
-						status: response.statusCode,
-						ms: performance.now() - started,
-						body: Buffer.concat(chunks).toString('utf8'),
-						headers: response.headers,
-					}),
-				);
-			},
-		);
-		outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-		outgoing.on('error', (error) => resolve({ status: 0, ms: performance.now() - started, error: error.message }));
-		outgoing.end(body);
-	});
 }
 
 /**
