@@ -39,11 +39,13 @@ async function createWorkflow(name, options = {}) {
 
 /**
  * A workflow whose trigger refuses every request with 500 (invalid option, broken credential):
- * createAnonWorkflow waits for the 401 an unsigned probe gets, so this waits for n8n to stop
- * answering 404 instead. Returns { id, name, webhookId, url, probes }.
+ * the client's activate() waits for a signed ping to be answered 200, which such a trigger never
+ * does, so this activates it through the public API alone and waits for n8n to stop answering
+ * 404 instead. Returns { id, name, webhookId, url, probes }.
  */
 async function createRefusingWorkflow(definition) {
-	const created = await ctx.client.createWorkflow(definition);
+	const created = await ctx.client.createWorkflow(definition, { activate: false });
+	await ctx.client.call('POST', `/api/v1/workflows/${created.id}/activate`, { auth: 'apiKey' });
 	const { webhookId } = definition.nodes.find((node) => node.name === TRIGGER_NODE_NAME);
 	const url = webhookUrl(ctx.n8n.baseUrl, { webhookId });
 	let probes = 0;
