@@ -21,7 +21,7 @@ import { suiteHooks } from '../harness/suite.mjs';
 import { TRIGGER_NODE_NAME, createAnonWorkflow, executedEventIds, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
 
 const quick = process.env.RELIABILITY_QUICK === '1' || process.argv.includes('--quick');
-const SIZES = quick ? { busy: 200, flood: 600, crash: 200 } : { busy: 600, flood: 1500, crash: 600 };
+const SIZES = quick ? { busy: 200, flood: 600, crash: 200 } : { busy: 300, flood: 800, crash: 600 };
 const SECRET = newSigningSecret();
 const ctx = {};
 const test = (name, fn) => nodeTest(name, { timeout: 20 * 60_000 }, fn);
