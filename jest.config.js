@@ -3,8 +3,8 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	// `npm test` runs the unit tests; the reliability suite has its own command, and
-	// test/harness/ is the harness with its node:test unit tests (`node --test test/harness/`).
-	testPathIgnorePatterns: ['/node_modules/', '/test/reliability/', '/test/harness/'],
+	// test/tooling/ holds the node:test unit tests of the harness in tools/harness/ (`node --test test/tooling/`).
+	testPathIgnorePatterns: ['/node_modules/', '/test/reliability/', '/test/tooling/'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', target: 'es2022', strict: true, esModuleInterop: true, resolveJsonModule: true, skipLibCheck: true } }],
 	},

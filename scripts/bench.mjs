@@ -15,13 +15,13 @@ import { execFileSync } from 'node:child_process';
 
 import { benchInstance, benchMemory, benchRejections, compareTriggers, guardBytesPerId } from './bench/endToEnd.mjs';
 import { profileAnonTrigger } from './bench/profile.mjs';
-import { benchQueue } from './bench/queue.mjs';
+import { benchQueue } from './bench/queueThroughput.mjs';
 import { machineFacts, writeReport } from './bench/report.mjs';
 import { benchVerification } from './bench/verification.mjs';
-import { statusCounts } from '../test/harness/load.mjs';
-import { buildAndPack } from '../test/harness/package.mjs';
-import { log, stopAllServers } from '../test/harness/process.mjs';
-import { N8N_VERSION, ensureN8n, ensureNode24 } from '../test/harness/runtime.mjs';
+import { statusCounts } from '../tools/harness/load.mjs';
+import { buildAndPack } from '../tools/harness/package.mjs';
+import { log, stopAllServers } from '../tools/harness/process.mjs';
+import { N8N_VERSION, ensureN8n, ensureNode24 } from '../tools/harness/runtime.mjs';
 
 const quick = process.argv.includes('--quick');
 // --queue adds section 6 (n8n's queue mode: PostgreSQL, Redis, 2 webhook processes, 1 or 2 workers), about 5 minutes more.

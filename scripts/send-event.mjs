@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { EXAMPLE_TYPES as TYPES, sendEvent } from '../test/harness/events.mjs';
-import { CACHE_DIR } from '../test/harness/runtime.mjs';
+import { EXAMPLE_TYPES as TYPES, sendEvent } from '../tools/harness/signedEvents.mjs';
+import { CACHE_DIR } from '../tools/harness/runtime.mjs';
 
 const INSTANCE_FILE = path.join(CACHE_DIR, 'dev-instance', 'instance.json');
 

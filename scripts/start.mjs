@@ -24,12 +24,12 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { EXAMPLE_TYPES, newSigningSecret, sendEvent } from '../test/harness/events.mjs';
-import { N8nClient, startN8n } from '../test/harness/n8n.mjs';
-import { buildAndPack, installPackage } from '../test/harness/package.mjs';
-import { freePort, isInterrupted, log, onInterrupt, stopAllServers } from '../test/harness/process.mjs';
-import { CACHE_DIR, N8N_VERSION, ensureN8n } from '../test/harness/runtime.mjs';
-import { alertWorkflow, noOpWorkflow, startReceiver, webhookUrl } from '../test/harness/workflows.mjs';
+import { EXAMPLE_TYPES, newSigningSecret, sendEvent } from '../tools/harness/signedEvents.mjs';
+import { N8nClient, startN8n } from '../tools/harness/n8n.mjs';
+import { buildAndPack, installPackage } from '../tools/harness/package.mjs';
+import { freePort, isInterrupted, log, onInterrupt, stopAllServers } from '../tools/harness/process.mjs';
+import { CACHE_DIR, N8N_VERSION, ensureN8n } from '../tools/harness/runtime.mjs';
+import { alertWorkflow, noOpWorkflow, startReceiver, webhookUrl } from '../tools/harness/workflows.mjs';
 
 const USER_FOLDER = path.join(CACHE_DIR, 'dev-instance');
 const INSTANCE_FILE = path.join(USER_FOLDER, 'instance.json');

@@ -29,6 +29,8 @@ describe('the published package', () => {
 		expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']));
 		// Only what n8n loads: the nodes, the credentials and the package manifest.
 		expect(files.filter((f) => f.startsWith('dist/') && !/^dist\/(nodes|credentials)\/|^dist\/package\.json$/.test(f))).toEqual([]);
+		// No declarations or source maps: they would point at sources the tarball does not ship.
+		expect(files.filter((f) => /\.d\.ts$|\.map$/.test(f))).toEqual([]);
 		expect(files.filter((f) => /test|fixture/i.test(f))).toEqual([]);
 	});
 

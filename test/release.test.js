@@ -207,7 +207,7 @@ describe('the README a user and a reviewer read', () => {
 
 	it('states as tested the versions the suites run: n8n, the Node.js n8n runs on, the n8n 1.x script', () => {
 		const compatibility = readme.split('## Compatibility')[1].split('\n## ')[0];
-		const runtime = readFileSync(path.join(root, 'test/harness/runtime.mjs'), 'utf8');
+		const runtime = readFileSync(path.join(root, 'tools/harness/runtime.mjs'), 'utf8');
 		const n8n = /N8N_VERSION = process\.env\.N8N_VERSION \|\| '([\d.]+)'/.exec(runtime)[1];
 		const node24 = /NODE24_VERSION = '([\d.]+)'/.exec(runtime)[1];
 		const n8n1 = /N8N_VERSION=([\d.]+) /.exec(pkg.scripts['test:e2e:n8n1'])[1];
@@ -221,7 +221,7 @@ describe('the README a user and a reviewer read', () => {
 		const n8n3 = compatibility.split('| **n8n 3** |')[1].split('\n')[0];
 		expect(n8n3).toMatch(/^ Not tested/);
 		for (const text of ['N8N_UNVERIFIED_PACKAGES_ENABLED=true', 'Docker', 'OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS']) expect(n8n3).toContain(text);
-		const queueHarness = readFileSync(path.join(root, 'test/harness/queue.mjs'), 'utf8');
+		const queueHarness = readFileSync(path.join(root, 'tools/harness/queueTopology.mjs'), 'utf8');
 		expect(queueHarness).toMatch(/OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true'/);
 		const queueSection = readFileSync(path.join(root, 'docs/queue-mode.md'), 'utf8');
 		expect(queueSection).toMatch(/\| `OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS` \|.*n8n 3/);

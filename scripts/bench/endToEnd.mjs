@@ -8,12 +8,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { deliveryHeaders, exampleBody, newSigningSecret } from '../../test/harness/events.mjs';
-import { fire, mergeCounts, statusCounts } from '../../test/harness/load.mjs';
-import { N8nClient, startN8n } from '../../test/harness/n8n.mjs';
-import { REPO_ROOT, installMinTrigger, installPackage } from '../../test/harness/package.mjs';
-import { log, sleep, waitFor } from '../../test/harness/process.mjs';
-import { minTriggerWorkflow, noOpWorkflow, triggerUrl, webhookNodeWorkflow } from '../../test/harness/workflows.mjs';
+import { deliveryHeaders, exampleBody, newSigningSecret } from '../../tools/harness/signedEvents.mjs';
+import { fire, mergeCounts, statusCounts } from '../../tools/harness/load.mjs';
+import { N8nClient, startN8n } from '../../tools/harness/n8n.mjs';
+import { REPO_ROOT, installMinTrigger, installPackage } from '../../tools/harness/package.mjs';
+import { log, sleep, waitFor } from '../../tools/harness/process.mjs';
+import { minTriggerWorkflow, noOpWorkflow, triggerUrl, webhookNodeWorkflow } from '../../tools/harness/workflows.mjs';
 
 // The triggers compared, by the key their numbers have everywhere. `anonFinished` is the Anon
 // Trigger with Acknowledge "When the Workflow Finishes" (n8n answers after the run).

@@ -6,11 +6,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { deliveryHeaders, exampleBody, newSigningSecret } from '../../test/harness/events.mjs';
-import { fire, statusCounts } from '../../test/harness/load.mjs';
-import { N8nClient, startN8n } from '../../test/harness/n8n.mjs';
-import { installPackage } from '../../test/harness/package.mjs';
-import { createAnonWorkflow, noOpWorkflow, webhookUrl } from '../../test/harness/workflows.mjs';
+import { deliveryHeaders, exampleBody, newSigningSecret } from '../../tools/harness/signedEvents.mjs';
+import { fire, statusCounts } from '../../tools/harness/load.mjs';
+import { N8nClient, startN8n } from '../../tools/harness/n8n.mjs';
+import { installPackage } from '../../tools/harness/package.mjs';
+import { createAnonWorkflow, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const CATEGORIES = [
 	['expression engine isolate (@n8n/expression-runtime, isolated-vm)', (url) => /expression-runtime|isolated-vm/.test(url)],

@@ -4,10 +4,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { exampleBody } from '../../test/harness/events.mjs';
-import { percentile, statusCounts } from '../../test/harness/load.mjs';
-import { REPO_ROOT } from '../../test/harness/package.mjs';
-import { queueTable } from './queue.mjs';
+import { exampleBody } from '../../tools/harness/signedEvents.mjs';
+import { percentile, statusCounts } from '../../tools/harness/load.mjs';
+import { REPO_ROOT } from '../../tools/harness/package.mjs';
+import { queueTable } from './queueThroughput.mjs';
 
 /** What the benchmark ran on, from the run itself. */
 export function machineFacts() {

@@ -29,13 +29,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { exampleBody, newSigningSecret, svixHeaders } from '../../test/harness/events.mjs';
-import { fire, percentile, statusCounts } from '../../test/harness/load.mjs';
-import { N8nClient, startN8n } from '../../test/harness/n8n.mjs';
-import { buildAndPack, installMinTrigger, installPackage, listInNodesFolder } from '../../test/harness/package.mjs';
-import { log, onInterrupt, stopAllServers, waitFor } from '../../test/harness/process.mjs';
-import { ensureN8n } from '../../test/harness/runtime.mjs';
-import { minTriggerWorkflow, noOpWorkflow, webhookNodeWorkflow, withNoOp } from '../../test/harness/workflows.mjs';
+import { exampleBody, newSigningSecret, svixHeaders } from '../../tools/harness/signedEvents.mjs';
+import { fire, percentile, statusCounts } from '../../tools/harness/load.mjs';
+import { N8nClient, startN8n } from '../../tools/harness/n8n.mjs';
+import { buildAndPack, installMinTrigger, installPackage, listInNodesFolder } from '../../tools/harness/package.mjs';
+import { log, onInterrupt, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
+import { ensureN8n } from '../../tools/harness/runtime.mjs';
+import { minTriggerWorkflow, noOpWorkflow, webhookNodeWorkflow, withNoOp } from '../../tools/harness/workflows.mjs';
 
 const VARIANT_PACKAGE = 'n8n-nodes-trigvariants';
 

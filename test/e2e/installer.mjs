@@ -6,7 +6,7 @@
 //   node --test test/e2e/installer.mjs        (npm run test:e2e:installer)
 //
 // n8n runs in its e2e mode with the one licence feature a custom registry needs switched on
-// (startInstallerInstance in test/harness/registry.mjs says why); everything else is the
+// (startInstallerInstance in tools/harness/registry.mjs says why); everything else is the
 // installer as users run it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -20,12 +20,12 @@ import { promisify } from 'node:util';
 // module instance the scanner imports, which the scanner step checks.
 import axios from 'axios';
 
-import { expectedItem, newSigningSecret, sendEvent } from '../harness/events.mjs';
-import { nodeOutput, npmCommands } from '../harness/n8n.mjs';
-import { REPO_ROOT } from '../harness/package.mjs';
-import { log, waitFor } from '../harness/process.mjs';
-import { TRIGGER_NODE_NAME, noOpWorkflow } from '../harness/workflows.mjs';
-import { startInstallerInstance } from '../harness/registry.mjs';
+import { expectedItem, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
+import { nodeOutput, npmCommands } from '../../tools/harness/n8n.mjs';
+import { REPO_ROOT } from '../../tools/harness/package.mjs';
+import { log, waitFor } from '../../tools/harness/process.mjs';
+import { TRIGGER_NODE_NAME, noOpWorkflow } from '../../tools/harness/workflows.mjs';
+import { startInstallerInstance } from '../../tools/harness/registry.mjs';
 
 const execFileAsync = promisify(execFile);
 const PACKAGE = 'n8n-nodes-anon';

@@ -1,6 +1,6 @@
 // Queue mode end to end, redeliveries: with two webhook processes, every redelivery of a
 // message must reach the process whose redelivery guard remembers its id. The topology of
-// test/harness/queue.mjs (PostgreSQL + Redis + n8n main + two webhook processes + two
+// tools/harness/queueTopology.mjs (PostgreSQL + Redis + n8n main + two webhook processes + two
 // workers) with the real nginx of the proxy suite in front of the webhook processes, routing
 // by message id (`hash $http_svix_id$http_webhook_id consistent;`, docs/queue-mode.md).
 // The package on every process and the worker kill are test/e2e/queueWorkers.mjs.
@@ -8,18 +8,18 @@
 //   npm run test:e2e:queue     (both queue suites, one after the other)
 //   node --test test/e2e/queueRedeliveries.mjs
 //
-// QUEUE_E2E_ONLY=3a,3d runs only the tests whose names start with those prefixes (the tests
+// node --test --test-name-pattern='^3a|^3d' test/e2e/queueRedeliveries.mjs runs only those tests (the tests
 // of test/e2e/queueWorkers.mjs are 1a–2 and 4a–4b). Needs `postgresql`, `redis-server` and
 // `nginx` from Debian, as throwaway processes.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
 
-import { distinctEvents, sendEvent, svixHeaders } from '../harness/events.mjs';
-import { sendEvents } from '../harness/load.mjs';
-import { nodeOutput } from '../harness/n8n.mjs';
-import { log, waitFor } from '../harness/process.mjs';
-import { createActiveWorkflow, proxiedRequests } from '../harness/queue.mjs';
+import { distinctEvents, sendEvent, svixHeaders } from '../../tools/harness/signedEvents.mjs';
+import { sendEvents } from '../../tools/harness/load.mjs';
+import { nodeOutput } from '../../tools/harness/n8n.mjs';
+import { log, waitFor } from '../../tools/harness/process.mjs';
+import { createActiveWorkflow, proxiedRequests } from '../../tools/harness/queueTopology.mjs';
 import {
 	countByEvent,
 	enqueuedBy,
@@ -29,9 +29,9 @@ import {
 	newExecutions,
 	queueSuiteHooks,
 	queueTest,
-} from '../harness/queueSuite.mjs';
-import { N8N_VERSION } from '../harness/runtime.mjs';
-import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
+} from '../../tools/harness/queueSuite.mjs';
+import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
+import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 // An odd number of messages, and every other round of copies in reverse order: a balancer
 // that ignores the id (round robin) then sends each copy to the other process.

@@ -1,6 +1,6 @@
 // Queue mode end to end (n8n's scaling mode), the package on every process and the work
 // spread over them: PostgreSQL + Redis + n8n main + two webhook processes behind nginx + two
-// workers (test/harness/queue.mjs), the package installed on every process as n8n's
+// workers (tools/harness/queueTopology.mjs), the package installed on every process as n8n's
 // community installer would, Svix-signed requests through nginx or straight at one webhook
 // process; then a worker killed mid-stream. Redeliveries are test/e2e/queueRedeliveries.mjs.
 //
@@ -8,7 +8,7 @@
 //   node --test test/e2e/queueWorkers.mjs
 //
 // QUEUE_E2E_EVENTS and QUEUE_E2E_KILL_EVENTS size tests 2 and 4a (200 and 300);
-// QUEUE_E2E_ONLY=4a,4b runs only the tests whose names start with those prefixes (the tests
+// node --test --test-name-pattern='^4a|^4b' test/e2e/queueWorkers.mjs runs only those tests (the tests
 // of test/e2e/queueRedeliveries.mjs are 3a–3d); a suite with none of them starts nothing.
 // Needs `postgresql` (15), `redis-server` (7) and `nginx` from Debian; they run as throwaway
 // processes. Everything is stopped at the end, also on failure or Ctrl-C; the data folder is
@@ -18,11 +18,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { describe } from 'node:test';
 
-import { EVENT_TYPES, distinctEvents, expectedItem, newSigningSecret, sendEvent } from '../harness/events.mjs';
-import { sendEvents } from '../harness/load.mjs';
-import { nodeOutput } from '../harness/n8n.mjs';
-import { log, sleep } from '../harness/process.mjs';
-import { createActiveWorkflow, executionsByWorker, proxiedRequests } from '../harness/queue.mjs';
+import { EVENT_TYPES, distinctEvents, expectedItem, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
+import { sendEvents } from '../../tools/harness/load.mjs';
+import { nodeOutput } from '../../tools/harness/n8n.mjs';
+import { log, sleep } from '../../tools/harness/process.mjs';
+import { createActiveWorkflow, executionsByWorker, proxiedRequests } from '../../tools/harness/queueTopology.mjs';
 import {
 	countByEvent,
 	enqueuedBy,
@@ -32,9 +32,9 @@ import {
 	newExecutions,
 	queueSuiteHooks,
 	queueTest,
-} from '../harness/queueSuite.mjs';
-import { N8N_VERSION } from '../harness/runtime.mjs';
-import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
+} from '../../tools/harness/queueSuite.mjs';
+import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
+import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const SPREAD_EVENTS = Number(process.env.QUEUE_E2E_EVENTS || 200);
 const KILL_EVENTS = Number(process.env.QUEUE_E2E_KILL_EVENTS || 300);

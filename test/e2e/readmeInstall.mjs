@@ -1,5 +1,5 @@
 // The README's npm install, run exactly as written (issue 21): every shell block of the README
-// that installs n8n-nodes-anon with npm (read from the README by test/harness/readme.mjs) runs in
+// that installs n8n-nodes-anon with npm (read from the README by tools/harness/readme.mjs) runs in
 // bash, in a fresh home folder whose ~/.npmrc points at a local registry the package was
 // published to, once with the Node that runs n8n (Node 24, npm's CLI) and once with this
 // suite's Node (Node 20 in CI, which many users' npm still runs on). Then n8n, started on that
@@ -15,15 +15,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { expectedItem, newSigningSecret, sendEvent } from '../harness/events.mjs';
-import { N8nClient, nodeOutput, removeUserFolder, startN8n } from '../harness/n8n.mjs';
-import { PACKAGE_NAME, buildAndPack } from '../harness/package.mjs';
-import { childEnv, log, onInterrupt, run, stopAllServers, waitFor } from '../harness/process.mjs';
-import { npmInstallsIn, userInstallCommands } from '../harness/readme.mjs';
-import { startRegistry } from '../harness/registry.mjs';
-import { N8N_VERSION, ensureN8n, ensureNode24, npmCliPath } from '../harness/runtime.mjs';
-import { suiteHooks } from '../harness/suite.mjs';
-import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
+import { expectedItem, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
+import { N8nClient, nodeOutput, removeUserFolder, startN8n } from '../../tools/harness/n8n.mjs';
+import { PACKAGE_NAME, buildAndPack } from '../../tools/harness/package.mjs';
+import { childEnv, log, onInterrupt, run, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
+import { npmInstallsIn, userInstallCommands } from '../../tools/harness/readme.mjs';
+import { startRegistry } from '../../tools/harness/registry.mjs';
+import { N8N_VERSION, ensureN8n, ensureNode24, npmCliPath } from '../../tools/harness/runtime.mjs';
+import { suiteHooks } from '../../tools/harness/suite.mjs';
+import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const SECRET = newSigningSecret();
 const { run: blocks } = userInstallCommands();

@@ -14,13 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { EXAMPLE_TYPES, newSigningSecret, sendEvent } from '../harness/events.mjs';
-import { N8nClient } from '../harness/n8n.mjs';
-import { REPO_ROOT, buildAndPack } from '../harness/package.mjs';
-import { childEnv, log, onInterrupt, sleep, spawnServer, stopAllServers } from '../harness/process.mjs';
-import { CACHE_DIR, N8N_VERSION, ensureN8n } from '../harness/runtime.mjs';
-import { suiteHooks } from '../harness/suite.mjs';
-import { noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
+import { EXAMPLE_TYPES, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
+import { N8nClient } from '../../tools/harness/n8n.mjs';
+import { REPO_ROOT, buildAndPack } from '../../tools/harness/package.mjs';
+import { childEnv, log, onInterrupt, sleep, spawnServer, stopAllServers } from '../../tools/harness/process.mjs';
+import { CACHE_DIR, N8N_VERSION, ensureN8n } from '../../tools/harness/runtime.mjs';
+import { suiteHooks } from '../../tools/harness/suite.mjs';
+import { noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const RUNS = Number(process.env.READY_RUNS ?? 3);
 const START_TIMEOUT_MS = 5 * 60_000;

@@ -12,13 +12,13 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { describe, test as nodeTest } from 'node:test';
 
-import { distinctEvents, newSigningSecret } from '../harness/events.mjs';
-import { deliverLikeSvix, sendEvents, statusCounts } from '../harness/load.mjs';
-import { removeUserFolder, startN8n, startSuiteInstance } from '../harness/n8n.mjs';
-import { log, stopAllServers, waitFor } from '../harness/process.mjs';
-import { N8N_VERSION } from '../harness/runtime.mjs';
-import { suiteHooks } from '../harness/suite.mjs';
-import { TRIGGER_NODE_NAME, createAnonWorkflow, executedEventIds, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
+import { distinctEvents, newSigningSecret } from '../../tools/harness/signedEvents.mjs';
+import { deliverLikeSvix, sendEvents, statusCounts } from '../../tools/harness/load.mjs';
+import { removeUserFolder, startN8n, startSuiteInstance } from '../../tools/harness/n8n.mjs';
+import { log, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
+import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
+import { suiteHooks } from '../../tools/harness/suite.mjs';
+import { TRIGGER_NODE_NAME, createAnonWorkflow, executedEventIds, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const quick = process.env.RELIABILITY_QUICK === '1' || process.argv.includes('--quick');
 const SIZES = quick ? { busy: 200, flood: 600, crash: 200 } : { busy: 300, flood: 800, crash: 600 };

@@ -18,14 +18,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { exampleBody, newSigningSecret, svixHeaders } from '../harness/events.mjs';
-import { N8nClient, startN8n, waitForAnonWebhook } from '../harness/n8n.mjs';
-import { buildAndPack, installMinTrigger, installPackage } from '../harness/package.mjs';
-import { log, sleep, stopAllServers, waitFor } from '../harness/process.mjs';
-import { ensureN8n } from '../harness/runtime.mjs';
-import { noOpWorkflow } from '../harness/workflows.mjs';
-import { percentile, statusCounts } from '../harness/load.mjs';
-import { paced, rssMiB, sampleRss, startSlowBodies } from '../harness/slowBody.mjs';
+import { exampleBody, newSigningSecret, svixHeaders } from '../../tools/harness/signedEvents.mjs';
+import { N8nClient, startN8n, waitForAnonWebhook } from '../../tools/harness/n8n.mjs';
+import { buildAndPack, installMinTrigger, installPackage } from '../../tools/harness/package.mjs';
+import { log, sleep, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
+import { ensureN8n } from '../../tools/harness/runtime.mjs';
+import { noOpWorkflow } from '../../tools/harness/workflows.mjs';
+import { percentile, statusCounts } from '../../tools/harness/load.mjs';
+import { paced, rssMiB, sampleRss, startSlowBodies } from '../../tools/harness/slowSenders.mjs';
 
 const SLOW = 150;
 const VALID = 100;

@@ -16,10 +16,10 @@ import { beforeEach, test as nodeTest } from 'node:test';
 
 import { chromium, selectors } from 'playwright-core';
 
-import { removeUserFolder } from '../harness/n8n.mjs';
-import { REPO_ROOT } from '../harness/package.mjs';
-import { log, onInterrupt, stopAllServers } from '../harness/process.mjs';
-import { suiteHooks } from '../harness/suite.mjs';
+import { removeUserFolder } from '../../tools/harness/n8n.mjs';
+import { REPO_ROOT } from '../../tools/harness/package.mjs';
+import { log, onInterrupt, stopAllServers } from '../../tools/harness/process.mjs';
+import { suiteHooks } from '../../tools/harness/suite.mjs';
 
 const DOCS_DIR = path.join(REPO_ROOT, 'docs');
 // Screenshots go to docs/ (the README shows them) only when asked, so a test run leaves the

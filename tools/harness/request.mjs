@@ -1,8 +1,8 @@
 // One HTTP request as the harness's senders make it, over http: or https:. The https:
-// endpoints here are the harness's own nginx on 127.0.0.1 (proxy.mjs) with a throwaway
+// endpoints here are the harness's own nginx on 127.0.0.1 (nginx.mjs) with a throwaway
 // self-signed certificate, so any certificate is accepted; nothing here talks to the network.
-// Used by one delivery (events.mjs), the load generator (load.mjs) and the slow senders
-// (slowBody.mjs).
+// Used by one delivery (signedEvents.mjs), the load generator (load.mjs) and the slow senders
+// (slowSenders.mjs).
 import http from 'node:http';
 import https from 'node:https';
 

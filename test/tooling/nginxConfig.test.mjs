@@ -1,12 +1,12 @@
 // The nginx configuration users read is the one the suites run: docs/queue-mode.md's upstream
-// block and the README's hash line are held to nginxServerBlock() (proxy.mjs).
+// block and the README's hash line are held to nginxServerBlock() (nginx.mjs).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { REPO_ROOT } from './package.mjs';
-import { MESSAGE_ID_HASH, nginxServerBlock } from './proxy.mjs';
+import { REPO_ROOT } from '../../tools/harness/package.mjs';
+import { MESSAGE_ID_HASH, nginxServerBlock } from '../../tools/harness/nginx.mjs';
 
 const read = (file) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 const generated = nginxServerBlock({

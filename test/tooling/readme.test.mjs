@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { npmInstallsIn, shellBlocks, userInstallCommands } from './readme.mjs';
+import { npmInstallsIn, shellBlocks, userInstallCommands } from '../../tools/harness/readme.mjs';
 
 describe('the install commands read from a README', () => {
 	const sample = [

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // BENCHMARKS.md, queue mode: Anon events through n8n's queue mode (PostgreSQL + Redis +
 // main + 2 webhook processors behind nginx (TLS, routing by message id) + 1 or 2 workers, from
-// test/harness/queue.mjs): Anon Trigger, Min Trigger (the cheapest community trigger) and
+// tools/harness/queueTopology.mjs): Anon Trigger, Min Trigger (the cheapest community trigger) and
 // n8n's Webhook node, each → No Operation, Svix-signed requests.
 //
-//   node scripts/bench/queue.mjs            (ANON_SKIP_BUILD=1 packs dist/ as is)
-//   QUEUE_BENCH_EVENTS=1000 QUEUE_BENCH_CONCURRENCY=16 node scripts/bench/queue.mjs
+//   node scripts/bench/queueThroughput.mjs            (ANON_SKIP_BUILD=1 packs dist/ as is)
+//   QUEUE_BENCH_EVENTS=1000 QUEUE_BENCH_CONCURRENCY=16 node scripts/bench/queueThroughput.mjs
 //
 // Measures, per worker count: acknowledgements per second and p50/p95 acknowledgement
 // latency (what Anon/Svix sees: the webhook processor answers once the job is in Redis),
@@ -14,13 +14,13 @@
 // (SIGTERM, drained), the second ones restart it. Each run uses its own workflow.
 import { fileURLToPath } from 'node:url';
 
-import { distinctEvents } from '../../test/harness/events.mjs';
-import { mergeCounts, percentile, sendEvents, statusCounts } from '../../test/harness/load.mjs';
-import { isFinished } from '../../test/harness/n8n.mjs';
-import { log, waitFor } from '../../test/harness/process.mjs';
-import { proxiedRequests, startQueueTopology } from '../../test/harness/queue.mjs';
-import { queueServiceVersions } from '../../test/harness/queueServices.mjs';
-import { minTriggerWorkflow, noOpWorkflow, triggerUrl, webhookNodeWorkflow } from '../../test/harness/workflows.mjs';
+import { distinctEvents } from '../../tools/harness/signedEvents.mjs';
+import { mergeCounts, percentile, sendEvents, statusCounts } from '../../tools/harness/load.mjs';
+import { isFinished } from '../../tools/harness/n8n.mjs';
+import { log, waitFor } from '../../tools/harness/process.mjs';
+import { proxiedRequests, startQueueTopology } from '../../tools/harness/queueTopology.mjs';
+import { queueServiceVersions } from '../../tools/harness/queueServices.mjs';
+import { minTriggerWorkflow, noOpWorkflow, triggerUrl, webhookNodeWorkflow } from '../../tools/harness/workflows.mjs';
 
 const TRIGGERS = {
 	anon: {

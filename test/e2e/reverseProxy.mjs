@@ -1,10 +1,10 @@
 // n8n behind a real reverse proxy (issue 15): Debian's nginx on 127.0.0.1 with TLS (a
 // throwaway self-signed certificate), the headers n8n needs, client_body_timeout and
-// client_max_body_size (test/harness/proxy.mjs holds the configuration the README shows).
+// client_max_body_size (tools/harness/nginx.mjs holds the configuration the README shows).
 // n8n runs with N8N_WEBHOOK_URL at the proxy, N8N_PROXY_HOPS=1 and NODE_ENV=production (as in
 // n8n's Docker image, which turns on the editor's WebSocket Origin check).
 //
-//   node --test test/e2e/proxy.mjs      (about 2 minutes; needs /usr/sbin/nginx and openssl)
+//   node --test test/e2e/reverseProxy.mjs      (about 2 minutes; needs /usr/sbin/nginx and openssl)
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -14,15 +14,15 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 
-import { EVENT_TYPES, exampleBody, expectedItem, newSigningSecret, svixHeaders } from '../harness/events.mjs';
-import { N8nClient, nodeOutput, startN8n } from '../harness/n8n.mjs';
-import { buildAndPack, installPackage } from '../harness/package.mjs';
-import { freePort, log, sleep, stopAllServers, waitFor } from '../harness/process.mjs';
-import { ensureN8n } from '../harness/runtime.mjs';
-import { TRIGGER_NODE_NAME, noOpWorkflow } from '../harness/workflows.mjs';
-import { ensureNginx, startNginx } from '../harness/proxy.mjs';
-import { request } from '../harness/request.mjs';
-import { paced, rssMiB, sampleRss, startSlowBodies } from '../harness/slowBody.mjs';
+import { EVENT_TYPES, exampleBody, expectedItem, newSigningSecret, svixHeaders } from '../../tools/harness/signedEvents.mjs';
+import { N8nClient, nodeOutput, startN8n } from '../../tools/harness/n8n.mjs';
+import { buildAndPack, installPackage } from '../../tools/harness/package.mjs';
+import { freePort, log, sleep, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
+import { ensureN8n } from '../../tools/harness/runtime.mjs';
+import { TRIGGER_NODE_NAME, noOpWorkflow } from '../../tools/harness/workflows.mjs';
+import { ensureNginx, startNginx } from '../../tools/harness/nginx.mjs';
+import { request } from '../../tools/harness/request.mjs';
+import { paced, rssMiB, sampleRss, startSlowBodies } from '../../tools/harness/slowSenders.mjs';
 
 const SECRET = newSigningSecret();
 const BODY_TIMEOUT_S = 10;

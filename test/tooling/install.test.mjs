@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { QUIET_OFFLINE_ENV, npmCommands } from './n8n.mjs';
-import { childEnv } from './process.mjs';
-import { installOnce, npmRebuild } from './runtime.mjs';
+import { QUIET_OFFLINE_ENV, npmCommands } from '../../tools/harness/n8n.mjs';
+import { childEnv } from '../../tools/harness/process.mjs';
+import { installOnce, npmRebuild } from '../../tools/harness/runtime.mjs';
 
 let tmp;
 before(async () => {

@@ -1,7 +1,7 @@
 // End-to-end suite: a real n8n (version from N8N_VERSION, default 2.41.1) with this package
 // installed as n8n's community installer would, driven over HTTP with Svix-signed requests.
 //
-//   node --test test/e2e/run.mjs      (N8N_VERSION=1.123.81 for n8n 1.x; npm run test:e2e)
+//   node --test test/e2e/singleInstance.mjs      (N8N_VERSION=1.123.81 for n8n 1.x; npm run test:e2e)
 //
 // It starts its own throwaway n8n (fresh user folder in a temp dir, free ports) and an
 // alert receiver, and stops both at the end, also on failure or Ctrl-C. The user folder is
@@ -20,11 +20,11 @@ import {
 	newSigningSecret,
 	sendEvent,
 	svixHeaders,
-} from '../harness/events.mjs';
-import { nodeOutput, removeUserFolder, startSuiteInstance } from '../harness/n8n.mjs';
-import { log, sleep, stopAllServers, waitFor } from '../harness/process.mjs';
-import { N8N_VERSION } from '../harness/runtime.mjs';
-import { suiteHooks } from '../harness/suite.mjs';
+} from '../../tools/harness/signedEvents.mjs';
+import { nodeOutput, removeUserFolder, startSuiteInstance } from '../../tools/harness/n8n.mjs';
+import { log, sleep, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
+import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
+import { suiteHooks } from '../../tools/harness/suite.mjs';
 import {
 	TRIGGER_NODE_NAME,
 	alertWorkflow,
@@ -33,7 +33,7 @@ import {
 	noOpWorkflow,
 	startReceiver,
 	webhookUrl as webhookUrlOn,
-} from '../harness/workflows.mjs';
+} from '../../tools/harness/workflows.mjs';
 
 const { startAnonApiStandIn, JOB } = createRequire(import.meta.url)('../helpers/anonApiStandIn.js');
 

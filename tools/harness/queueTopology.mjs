@@ -1,17 +1,17 @@
 // n8n queue mode ("scaling mode") on one machine: PostgreSQL + Redis (queueServices.mjs), n8n
 // main, webhook processes and workers, all on 127.0.0.1 with throwaway data folders, and the
-// real nginx of the proxy suite (proxy.mjs, TLS) in front of the webhook processes, routing
+// real nginx of the proxy suite (nginx.mjs, TLS) in front of the webhook processes, routing
 // every delivery by its message id: what Anon's endpoint URL points at.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { newSigningSecret } from './events.mjs';
+import { newSigningSecret } from './signedEvents.mjs';
 import { N8nClient, QUIET_OFFLINE_ENV } from './n8n.mjs';
 import { buildAndPack, installMinTrigger, installPackage } from './package.mjs';
 import { childEnv, freePort, log, sleep, spawnServer, tail } from './process.mjs';
-import { MESSAGE_ID_HASH, ensureNginx, startNginx } from './proxy.mjs';
+import { MESSAGE_ID_HASH, ensureNginx, startNginx } from './nginx.mjs';
 import { checkQueuePrerequisites, startPostgres, startRedis } from './queueServices.mjs';
 import { N8N_VERSION, ensureN8n, ensureNode24, n8nBin } from './runtime.mjs';
 import { createAnonWorkflow } from './workflows.mjs';

@@ -1,7 +1,7 @@
 // The services n8n's queue mode needs, on one machine: PostgreSQL 15 and Redis 7 from Debian
 // (`apt-get install -y postgresql redis-server`), started here as our own throwaway processes,
 // never as system services, so nothing outlives the run and nothing touches the machine's own
-// databases. The n8n processes on top of them are queue.mjs.
+// databases. The n8n processes on top of them are queueTopology.mjs.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';

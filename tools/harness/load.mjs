@@ -1,7 +1,7 @@
 // The load generator for real HTTP against n8n: requests at a fixed concurrency over
 // keep-alive connections, each answer's status, body and latency recorded. Used by the
 // benchmarks, the reliability suite and the queue-mode suite.
-import { deliveryHeaders } from './events.mjs';
+import { deliveryHeaders } from './signedEvents.mjs';
 import { sleep } from './process.mjs';
 import { keepAliveAgents, request } from './request.mjs';
 

@@ -1,7 +1,7 @@
 // Editor-experience suite: a real n8n (N8N_VERSION, default 2.41.1) with this package installed
 // as n8n's community installer would, driven in a real headless Chromium with Playwright.
 //
-//   npm run test:ui            (node --test --test-concurrency=1 test/ui/run.mjs test/ui/install.mjs)
+//   npm run test:ui            (node --test --test-concurrency=1 test/ui/nodeInEditor.mjs test/ui/installFromEditor.mjs)
 //
 // It checks what a new user sees: the Anon Trigger in the nodes panel (light and dark theme),
 // its parameters panel, creating its credential (a malformed and a valid signing secret),
@@ -13,11 +13,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe } from 'node:test';
 
-import { EVENT_TYPES, catalogEvents, newSigningSecret, sendEvent } from '../harness/events.mjs';
-import { startSuiteInstance } from '../harness/n8n.mjs';
-import { REPO_ROOT } from '../harness/package.mjs';
-import { log } from '../harness/process.mjs';
-import { N8N_VERSION } from '../harness/runtime.mjs';
+import { EVENT_TYPES, catalogEvents, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
+import { startSuiteInstance } from '../../tools/harness/n8n.mjs';
+import { REPO_ROOT } from '../../tools/harness/package.mjs';
+import { log } from '../../tools/harness/process.mjs';
+import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
 import {
 	UUID,
 	addAnonTrigger,

@@ -6,7 +6,7 @@
 // nodes panel finds the Anon Trigger; a workflow built from it in the editor and published
 // runs a signed event.
 //
-//   npm run test:ui            (node --test --test-concurrency=1 test/ui/run.mjs test/ui/install.mjs)
+//   npm run test:ui            (node --test --test-concurrency=1 test/ui/nodeInEditor.mjs test/ui/installFromEditor.mjs)
 //
 // Screenshots, failures and clean-up as in run.mjs (shared in editor.mjs).
 import assert from 'node:assert/strict';
@@ -14,13 +14,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe } from 'node:test';
 
-import { expectedItem, newSigningSecret, sendEvent } from '../harness/events.mjs';
-import { nodeOutput, npmCommands, waitForAnonWebhook } from '../harness/n8n.mjs';
-import { PACKAGE_NAME, REPO_ROOT } from '../harness/package.mjs';
-import { log, waitFor } from '../harness/process.mjs';
-import { startInstallerInstance } from '../harness/registry.mjs';
-import { N8N_VERSION } from '../harness/runtime.mjs';
-import { TRIGGER_NODE_NAME } from '../harness/workflows.mjs';
+import { expectedItem, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
+import { nodeOutput, npmCommands, waitForAnonWebhook } from '../../tools/harness/n8n.mjs';
+import { PACKAGE_NAME, REPO_ROOT } from '../../tools/harness/package.mjs';
+import { log, waitFor } from '../../tools/harness/process.mjs';
+import { startInstallerInstance } from '../../tools/harness/registry.mjs';
+import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
+import { TRIGGER_NODE_NAME } from '../../tools/harness/workflows.mjs';
 import {
 	UUID,
 	addAnonTrigger,

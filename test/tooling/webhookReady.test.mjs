@@ -6,9 +6,9 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
-import { newSigningSecret } from './events.mjs';
-import { waitForAnonWebhook } from './webhookReady.mjs';
-import { freePort } from './process.mjs';
+import { newSigningSecret } from '../../tools/harness/signedEvents.mjs';
+import { waitForAnonWebhook } from '../../tools/harness/webhookReady.mjs';
+import { freePort } from '../../tools/harness/process.mjs';
 
 const require = createRequire(import.meta.url);
 const { Webhook } = require('svix');

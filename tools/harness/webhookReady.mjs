@@ -1,6 +1,6 @@
 // When an activated Anon Trigger is live: its production URL answers a signed svix.ping as the
 // trigger does. N8nClient.activate (n8n.mjs) waits for it after every activation.
-import { sendEvent } from './events.mjs';
+import { sendEvent } from './signedEvents.mjs';
 import { sleep } from './process.mjs';
 
 /** How long activation may take to reach an Anon Trigger's production URL before it is an error. */

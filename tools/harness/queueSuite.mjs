@@ -1,6 +1,6 @@
 // What the queue-mode suites (test/e2e/queueWorkers.mjs, test/e2e/queueRedeliveries.mjs) share:
-// one topology per suite (queue.mjs) started before its tests and stopped after them, tests
-// that QUEUE_E2E_ONLY can pick, and the executions of a workflow read back per event.
+// one topology per suite (queueTopology.mjs) started before its tests and stopped after them, tests
+// that node's --test-name-pattern can pick, and the executions of a workflow read back per event.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -8,31 +8,48 @@ import { test } from 'node:test';
 
 import { isFinished, nodeOutput } from './n8n.mjs';
 import { log, onInterrupt, waitFor } from './process.mjs';
-import { startQueueTopology } from './queue.mjs';
+import { startQueueTopology } from './queueTopology.mjs';
 import { suiteHooks } from './suite.mjs';
 import { TRIGGER_NODE_NAME } from './workflows.mjs';
 
 // The worker-kill tests wait for Bull's stalled-job check and then for every execution.
 const TEST_TIMEOUT_MS = 10 * 60_000;
-const only = process.env.QUEUE_E2E_ONLY?.split(',').filter(Boolean);
+
+/**
+ * The --test-name-pattern values node:test runs this file with (`node --test
+ * --test-name-pattern='^4a' …` hands them to the file's process), as RegExps; node:test itself
+ * skips the tests they do not match, this only tells whether any test of the suite is left.
+ */
+export function testNamePatterns(execArgv = process.execArgv) {
+	const values = [];
+	execArgv.forEach((arg, i) => {
+		if (arg.startsWith('--test-name-pattern=')) values.push(arg.slice('--test-name-pattern='.length));
+		else if (arg === '--test-name-pattern' && i + 1 < execArgv.length) values.push(execArgv[i + 1]);
+	});
+	return values.map((value) => {
+		const literal = /^\/(.*)\/([a-z]*)$/s.exec(value);
+		return literal ? new RegExp(literal[1], literal[2]) : new RegExp(value);
+	});
+}
+
+const patterns = testNamePatterns();
 let selected = 0;
 
-/** A test of a queue suite; QUEUE_E2E_ONLY=4a,4b runs only those whose names start so. */
+/** A test of a queue suite; `--test-name-pattern='^4a|^4b'` runs only those. */
 export function queueTest(name, fn) {
-	const skip = Boolean(only) && !only.some((prefix) => name.startsWith(prefix));
-	if (!skip) selected++;
-	return test(name, { timeout: TEST_TIMEOUT_MS, skip }, fn);
+	if (patterns.length === 0 || patterns.some((pattern) => pattern.test(name))) selected++;
+	return test(name, { timeout: TEST_TIMEOUT_MS }, fn);
 }
 
 /**
  * The hooks of a queue suite's describe(): starts the topology into `ctx.q`, then runs
- * `setUp()` (neither when QUEUE_E2E_ONLY picks none of its tests); after the tests stops everything (the data folder is kept after a red run, for
+ * `setUp()` (neither when --test-name-pattern picks none of its tests); after the tests stops everything (the data folder is kept after a red run, for
  * the process logs) and logs `numbers()`, what the suite measured, as `QUEUE E2E NUMBERS`.
  */
 export function queueSuiteHooks(ctx, { setUp, numbers }) {
 	suiteHooks({
 		async setUp() {
-			if (selected === 0) return log('QUEUE_E2E_ONLY picks none of this suite\'s tests: nothing started');
+			if (selected === 0) return log('--test-name-pattern picks none of this suite\'s tests: nothing started');
 			onInterrupt(() => ctx.q?.stop());
 			ctx.q = await startQueueTopology();
 			await setUp();

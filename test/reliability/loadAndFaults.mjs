@@ -3,9 +3,9 @@
 // edges, and secret hygiene with n8n at debug log level. Reports the numbers (sent,
 // executed, duplicated) as it goes.
 //
-//   node --test test/reliability/n8n.mjs
+//   node --test test/reliability/loadAndFaults.mjs
 //
-// RELIABILITY_QUICK=1 (or `node test/reliability/n8n.mjs --quick`) scales the loads down for
+// RELIABILITY_QUICK=1 (or `node test/reliability/loadAndFaults.mjs --quick`) scales the loads down for
 // development; CI runs the full sizes. The tests share one n8n and run in order.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -13,13 +13,13 @@ import fs from 'node:fs/promises';
 import { describe, test as nodeTest } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
-import { distinctEvents, exampleBody, newSigningSecret, svixHeaders } from '../harness/events.mjs';
-import { deliverLikeSvix, statusCounts } from '../harness/load.mjs';
-import { nodeOutput, removeUserFolder, startN8n, startSuiteInstance } from '../harness/n8n.mjs';
-import { log, sleep, stopAllServers, waitFor } from '../harness/process.mjs';
-import { N8N_VERSION } from '../harness/runtime.mjs';
-import { suiteHooks } from '../harness/suite.mjs';
-import { TRIGGER_NODE_NAME, createAnonWorkflow, executedEventIds, noOpWorkflow, webhookUrl } from '../harness/workflows.mjs';
+import { distinctEvents, exampleBody, newSigningSecret, svixHeaders } from '../../tools/harness/signedEvents.mjs';
+import { deliverLikeSvix, statusCounts } from '../../tools/harness/load.mjs';
+import { nodeOutput, removeUserFolder, startN8n, startSuiteInstance } from '../../tools/harness/n8n.mjs';
+import { log, sleep, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
+import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
+import { suiteHooks } from '../../tools/harness/suite.mjs';
+import { TRIGGER_NODE_NAME, createAnonWorkflow, executedEventIds, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const quick = process.env.RELIABILITY_QUICK === '1' || process.argv.includes('--quick');
 const SIZES = quick ? { load: 500, crash: 200 } : { load: 2000, crash: 600 };

@@ -1,5 +1,5 @@
 // One n8n (SQLite, one process) started from the cached install, and a client for its REST
-// and public APIs. Queue mode (several processes) is in queue.mjs.
+// and public APIs. Queue mode (several processes) is in queueTopology.mjs.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
