@@ -10,6 +10,7 @@
 // UPDATE_SCREENSHOTS=1 (re)writes them in docs/ instead, for the README. install.mjs is the
 // install through Settings → Community Nodes; Chromium, failures and clean-up: editor.mjs.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe } from 'node:test';
 
@@ -41,15 +42,9 @@ const OWNER = { email: 'ui@anon.local', password: 'Ui-password-1' };
 // dist/ once the set-up has built it); the trigger actions "On …" likewise.
 let EVENT_OPTIONS;
 let TRIGGER_ACTIONS;
-const OPTION_NAMES = [
-	'Additional Event Types',
-	'Headers to Show',
-	'Ignore Test Job Runs',
-	'Include Delivery Details',
-	'Output',
-	'Redelivery Window (Minutes)',
-	'Timestamp Tolerance (Seconds)',
-];
+// Options → Add option: the display names of the trigger's Options collection, as the editor
+// sorts them (read from dist/ with the catalog).
+let OPTION_NAMES;
 const CREDENTIAL_BUTTON = 'Connect to Anon Webhook';
 
 describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
@@ -63,6 +58,9 @@ describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
 			// The editor lists events by name ("Link Opened"); the saved value stays Anon's type.
 			EVENT_OPTIONS = ['All Events', ...catalog.map((event) => event.name)];
 			TRIGGER_ACTIONS = ['On all events', ...catalog.map((event) => `On ${event.value.replace(/[._]/g, ' ')}`)];
+			const { triggerProperties } = createRequire(import.meta.url)(path.join(REPO_ROOT, 'dist', 'nodes', 'Anon', 'trigger', 'description.js'));
+			OPTION_NAMES = triggerProperties.find((property) => property.name === 'options').options.map((option) => option.displayName).sort();
+			assert.ok(OPTION_NAMES.includes('Acknowledge'), `the Options collection read from dist/: ${OPTION_NAMES}`);
 		},
 	});
 
