@@ -325,7 +325,7 @@ describe('Anon API credential', () => {
 	});
 });
 
-describe('a proxy-style Base URL never shows its user:password (issue 19, finding 6)', () => {
+describe('a proxy-style Base URL never shows its user:password', () => {
 	const PASSWORD = 'pr0xy-s3cret';
 	const withUserinfo = (baseUrl: string) => baseUrl.replace('http://', `http://proxy-user:${PASSWORD}@`);
 	/** Every text an error carries to the editor, the execution data and n8n's log. */

@@ -91,11 +91,11 @@ machines, not for speeding up one small one.
 }
 
 /**
- * Issue 14, condensed: the step-by-step measurement of scripts/bench/triggerCost.mjs (too
+ * Condensed: the step-by-step measurement of scripts/bench/triggerCost.mjs (too
  * slow to run with every bench: 5 to 20 minutes), cited with its date; the rest is prose.
  */
 function triggerCostSection() {
-	return `### 2c. Where the Anon Trigger's cost went (issue 14)
+	return `### 2c. Where the Anon Trigger's cost went
 
 Before this change (in the unreleased 0.1.0) the Anon Trigger reached only 0.67–0.79× the Min Trigger's throughput,
 although its \`webhook()\` took 1.4 % of n8n's CPU. \`node scripts/bench/triggerCost.mjs\` found

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 14: where does the Anon Trigger's throughput go, next to the cheapest community
+// Where does the Anon Trigger's throughput go, next to the cheapest community
 // trigger n8n can run? One n8n, with, side by side:
 //   - min      the Min Trigger (test/fixtures/min-trigger): emits the body, verifies nothing
 //   - VARIANTS copies of it that add ONE of the Anon Trigger's steps each (table below),

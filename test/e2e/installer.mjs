@@ -1,4 +1,4 @@
-// The user's path, end to end (issue 12): the package published to a real registry with
+// The user's path, end to end: the package published to a real registry with
 // `npm publish`, installed, updated and uninstalled by n8n's own community-package
 // installer through the REST calls the editor's Settings → Community Nodes page makes, and
 // checked by n8n's verification scanner.

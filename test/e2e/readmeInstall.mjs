@@ -1,4 +1,4 @@
-// The README's npm install, run exactly as written (issue 21): every shell block of the README
+// The README's npm install, run exactly as written: every shell block of the README
 // that installs n8n-nodes-anon with npm (read from the README by tools/harness/readme.mjs) runs in
 // bash, in a fresh home folder whose ~/.npmrc points at a local registry the package was
 // published to, once with the Node that runs n8n (Node 24, npm's CLI) and once with this

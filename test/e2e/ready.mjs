@@ -1,4 +1,4 @@
-// `npm start` is ready when it says so (issue 21): scripts/start.mjs run several times in a row,
+// `npm start` is ready when it says so: scripts/start.mjs run several times in a row,
 // each time starting a fresh n8n process, must answer every example it sends: each Anon event
 // `200 accepted`, the svix.ping `200 ignored`. The first run is on an empty cache folder (it
 // shares only the installed Node 24 and n8n: a new user folder, database, owner, credential and

@@ -1,4 +1,4 @@
-// n8n behind a real reverse proxy (issue 15): Debian's nginx on 127.0.0.1 with TLS (a
+// n8n behind a real reverse proxy: Debian's nginx on 127.0.0.1 with TLS (a
 // throwaway self-signed certificate), the headers n8n needs, client_body_timeout and
 // client_max_body_size (tools/harness/nginx.mjs holds the configuration the README shows).
 // n8n runs with N8N_WEBHOOK_URL at the proxy, N8N_PROXY_HOPS=1 and NODE_ENV=production (as in

@@ -210,7 +210,7 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 	});
 
 	test('secret hygiene: no custom header value reaches execution data or n8n\'s log unless named in Headers to Show (Include Delivery Details)', async () => {
-		// The headers proxies, identity layers and senders use for credentials (issue 19): no list
+		// The headers proxies, identity layers and senders use for credentials: no list
 		// of name fragments knows them all, so every value is redacted unless named.
 		const credentialHeaders = [
 			'authorization',
@@ -283,7 +283,7 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 	});
 
 	test('options set by an expression reach the node as the expression returns them: numbers as numbers, text as text (refused)', async () => {
-		// Evidence for the options check (issue 19): n8n type-checks collection options only when
+		// Evidence for the options check: n8n type-checks collection options only when
 		// their description sets validateType, which the trigger's do not.
 		const body = await exampleBody('job_run.completed');
 		const post = (url, ageSeconds) =>

@@ -1,4 +1,4 @@
-// Slow bodies (issue 15): 150 connections to a trigger's production URL, each with plausible
+// Slow bodies: 150 connections to a trigger's production URL, each with plausible
 // svix-* headers, Content-Length 1,000,000 and then one byte per second, while 100 valid signed
 // events go to the Anon Trigger. One fresh n8n (default settings) holds both the Anon Trigger
 // and the Min Trigger (test/fixtures/min-trigger: what any community trigger costs, never

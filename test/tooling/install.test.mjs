@@ -1,4 +1,4 @@
-// The harness on a machine that is not ours (issue 11): npm settings exported by `npm start`
+// The harness on a machine that is not ours: npm settings exported by `npm start`
 // must not reach the harness's own npm calls, an interrupted install must never look finished,
 // and the caller's environment (FORCE_COLOR) must not change what the suites read from n8n's
 // log. Run by `npm test` (node --test).

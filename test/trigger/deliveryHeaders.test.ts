@@ -9,7 +9,7 @@ type Headers = Record<string, string | string[] | undefined>;
 const deliveryHeaders = headersModule.deliveryHeaders as (headers: Headers, headersToShow?: string) => Record<string, unknown>;
 const looksLikeCredential = (headersModule as unknown as { looksLikeCredential?: (value: string) => boolean }).looksLikeCredential ?? (() => false);
 
-/** Header names that proxies, identity layers and senders use for credentials (issue 19, finding 1). */
+/** Header names that proxies, identity layers and senders use for credentials. */
 const CREDENTIAL_BEARING_HEADERS = [
 	'authorization',
 	'proxy-authorization',
@@ -37,7 +37,7 @@ const CREDENTIAL_BEARING_HEADERS = [
 	'x-client-cert',
 ];
 
-describe('deliveryHeaders (issue 19, finding 1): safe by default', () => {
+describe('deliveryHeaders: safe by default', () => {
 	it('keeps only the custom headers: transport, proxy and signature headers are left out', () => {
 		expect(
 			deliveryHeaders({

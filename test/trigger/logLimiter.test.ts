@@ -1,6 +1,6 @@
 import { LOG_INTERVAL_MS, LogLimiter } from '../../nodes/Anon/trigger/logLimiter';
 
-describe('LogLimiter (issue 19, finding 3)', () => {
+describe('LogLimiter', () => {
 	it('allows one line per key per interval', () => {
 		const limiter = new LogLimiter();
 		expect(limiter.allow('wf/cred', 0)).toBe(true);

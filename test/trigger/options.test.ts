@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { invalidOption } from '../../nodes/Anon/trigger/options';
 
-describe('invalidOption (issue 19, finding 2): any option value out of type or range fails closed', () => {
+describe('invalidOption: any option value out of type or range fails closed', () => {
 	it('accepts the defaults (options not set) and every value the editor can save', () => {
 		expect(invalidOption({}, ['*'])).toBeUndefined();
 		expect(

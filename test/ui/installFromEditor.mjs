@@ -1,4 +1,4 @@
-// The user's install path in the editor (issue 12): the package published with `npm publish`
+// The user's install path in the editor: the package published with `npm publish`
 // to a local registry (Verdaccio), and a fresh n8n (N8N_VERSION, default 2.41.1) with an empty
 // nodes folder whose Community Nodes installer uses that registry, driven in headless
 // Chromium: Settings → Community Nodes → Install → `n8n-nodes-anon`; the installed package's
