@@ -31,7 +31,7 @@ import {
 	queueTest,
 } from '../../tools/harness/queueSuite.mjs';
 import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
-import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
+import { chainWorkflow, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 // An odd number of messages, and every other round of copies in reverse order: a balancer
 // that ignores the id (round robin) then sends each copy to the other process.
@@ -66,27 +66,21 @@ function removeDuplicatesWorkflow(trigger) {
 			options: { scope: 'workflow' },
 		},
 	};
-	return {
-		name: workflow.name,
-		nodes: [triggerNode, dedupe, downstream],
-		connections: {
-			[TRIGGER_NODE_NAME]: { main: [[{ node: 'Remove Duplicates', type: 'main', index: 0 }]] },
-			'Remove Duplicates': { main: [[{ node: 'Downstream', type: 'main', index: 0 }]] },
-		},
-	};
+	return chainWorkflow(workflow.name, [triggerNode, dedupe, downstream]);
 }
 
 /** Anon Trigger with Acknowledge "When the Workflow Finishes" → Wait RUN_SECONDS (a slow run). */
 function slowRunWorkflow(trigger) {
 	const workflow = noOpWorkflow({ ...trigger, name: 'queue: acknowledge when finished', options: { acknowledge: 'lastNode' } });
-	Object.assign(workflow.nodes[1], {
+	const [triggerNode, noOp] = workflow.nodes;
+	const wait = {
+		...noOp,
 		name: 'Wait',
 		type: 'n8n-nodes-base.wait',
 		typeVersion: 1.1,
 		parameters: { resume: 'timeInterval', amount: RUN_SECONDS, unit: 'seconds' },
-	});
-	workflow.connections[TRIGGER_NODE_NAME].main[0][0].node = 'Wait';
-	return workflow;
+	};
+	return chainWorkflow(workflow.name, [triggerNode, wait]);
 }
 
 /** The answer's status and the trigger's status word: "200 accepted". */

@@ -18,7 +18,7 @@ import { removeUserFolder, startN8n, startSuiteInstance } from '../../tools/harn
 import { log, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
 import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
 import { suiteHooks } from '../../tools/harness/suite.mjs';
-import { TRIGGER_NODE_NAME, createAnonWorkflow, executedEventIds, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
+import { chainWorkflow, createAnonWorkflow, executedEventIds, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const quick = process.env.RELIABILITY_QUICK === '1' || process.argv.includes('--quick');
 const SIZES = quick ? { busy: 200, flood: 600, crash: 200 } : { busy: 300, flood: 800, crash: 600 };
@@ -68,11 +68,7 @@ function flakyWorkflow({ name, acknowledge, serviceUrl }) {
 		position: [240, 0],
 		parameters: { url: `=${serviceUrl}/{{ $json.event.id }}`, options: {} },
 	};
-	return {
-		name,
-		nodes: [workflow.nodes[0], call],
-		connections: { [TRIGGER_NODE_NAME]: { main: [[{ node: call.name, type: 'main', index: 0 }]] } },
-	};
+	return chainWorkflow(name, [workflow.nodes[0], call]);
 }
 
 describe(`runs once in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {

@@ -44,13 +44,16 @@ export function withNoOp(name, trigger) {
 		position: [240, 0],
 		parameters: {},
 	};
-	return {
-		name,
-		nodes: [trigger, noOp],
-		connections: {
-			[trigger.name]: { main: [[{ node: noOp.name, type: 'main', index: 0 }]] },
-		},
-	};
+	return chainWorkflow(name, [trigger, noOp]);
+}
+
+/** A workflow of `nodes` in a line: each node's main output feeds the next one. */
+export function chainWorkflow(name, nodes) {
+	const connections = {};
+	for (let i = 0; i + 1 < nodes.length; i++) {
+		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { name, nodes, connections };
 }
 
 /** The Min Trigger (installMinTrigger; verifies nothing) → No Operation: the cheapest community trigger. */
