@@ -47,6 +47,8 @@ async function main() {
 	const started = Date.now();
 	log(`BENCH: ${quick ? 'quick' : 'full'} run, n8n ${N8N_VERSION}`);
 
+	// Built and packed first: section 1 measures the built verifier.
+	const packed = await buildAndPack();
 	log('1. signature verification');
 	const verification = benchVerification({
 		rounds: PLAN.verifyRounds,
@@ -55,7 +57,6 @@ async function main() {
 	});
 
 	await ensureN8n();
-	const packed = await buildAndPack();
 	const { concurrency } = PLAN;
 
 	const instance = await benchInstance(packed, { concurrency });

@@ -11,6 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import type { AcceptedAnswer, Answer, IgnoredReason } from './trigger/answers';
 import {
 	anonWebhook,
 	DEFAULT_REDELIVERY_WINDOW_MINUTES,
@@ -43,7 +44,6 @@ import {
 	type ParsedSecret,
 } from './trigger/verifySignature';
 
-type Answer = { status: string; reason: string; message: string };
 type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 
 export class AnonTrigger implements INodeType {
@@ -195,7 +195,7 @@ export class AnonTrigger implements INodeType {
 		const eventId = body.kind === 'event' ? shownValue(body.body.id) : 'payload';
 		return {
 			workflowData: [[{ json: item }]],
-			webhookResponse: { status: 'accepted', message: `Anon event ${eventId} started the workflow.` },
+			webhookResponse: { status: 'accepted', message: `Anon event ${eventId} started the workflow.` } satisfies AcceptedAnswer,
 		};
 	}
 }
@@ -307,8 +307,8 @@ function refuseUnreadBody(context: IWebhookFunctions, contentType: string | unde
 }
 
 /** 200 without an execution, with a body Anon's dashboard shows in the attempt log. */
-function ignore(reason: string, message: string): IWebhookResponseData {
-	return { webhookResponse: { status: 'ignored', reason, message } };
+function ignore(reason: IgnoredReason, message: string): IWebhookResponseData {
+	return { webhookResponse: { status: 'ignored', reason, message } satisfies Answer };
 }
 
 function claimDelivery(
@@ -325,7 +325,7 @@ function claimDelivery(
 				status: 'duplicate',
 				reason: 'already_accepted',
 				message: `Message ${id} was already accepted at ${claim.acceptedAt.toISOString()}; the workflow is not run again.`,
-			},
+			} satisfies Answer,
 		};
 	}
 	if (claim.status === 'in_flight') {

@@ -5,7 +5,6 @@ import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { parseSigningSecret, verifyWebhookSignature } = require('../../dist/nodes/Anon/trigger/verifySignature.js');
 const { Webhook: SvixWebhook } = require('svix');
 const { Webhook: StandardWebhook } = require('standardwebhooks');
 
@@ -22,6 +21,8 @@ function jsonBody(bytes) {
 }
 
 function implementations(bytes) {
+	// From dist/, which the bench builds first (so a fresh clone can run it before any build).
+	const { parseSigningSecret, verifyWebhookSignature } = require('../../dist/nodes/Anon/trigger/verifySignature.js');
 	const secretBytes = randomBytes(24);
 	const secret = `whsec_${secretBytes.toString('base64')}`;
 	const text = jsonBody(bytes);

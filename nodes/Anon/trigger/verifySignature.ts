@@ -23,14 +23,17 @@ export type SigningKey =
 
 export type ParsedSecret = { ok: true; key: SigningKey } | { ok: false; message: string };
 
-export type VerifyFailureReason =
-	| 'missing_headers'
-	| 'invalid_header'
-	| 'invalid_timestamp'
-	| 'timestamp_too_old'
-	| 'timestamp_too_new'
-	| 'no_supported_signature'
-	| 'no_matching_signature';
+/** Why a request failed verification: the `reason` of its 401 answer (see answers.ts). */
+export const VERIFY_FAILURE_REASONS = [
+	'missing_headers',
+	'invalid_header',
+	'invalid_timestamp',
+	'timestamp_too_old',
+	'timestamp_too_new',
+	'no_supported_signature',
+	'no_matching_signature',
+] as const;
+export type VerifyFailureReason = (typeof VERIFY_FAILURE_REASONS)[number];
 
 export type VerifyResult =
 	| { ok: true; id: string; timestamp: number; version: 'v1' | 'v1a' }
