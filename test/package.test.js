@@ -69,22 +69,6 @@ describe('the published package', () => {
 describe('the README', () => {
 	const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 
-	// Every event type with an item in test/fixtures/items (the fixtures are the one list).
-	const types = readdirSync(path.join(root, 'test/fixtures/items')).map((file) => file.replace(/\.json$/, ''));
-
-	it('documents six event types', () => {
-		expect(types).toHaveLength(6);
-	});
-
-	// The per-event examples live in docs/events.md; the README shows one of them in full.
-	const events = readFileSync(path.join(root, 'docs/events.md'), 'utf8');
-
-	it.each(types)('docs/events.md shows the item the tests expect for %s', (type) => {
-		const item = readFileSync(path.join(root, 'test/fixtures/items', `${type}.json`), 'utf8').trim();
-		expect(events).toContain(`## \`${type}\`\n`);
-		expect(events).toContain(item);
-	});
-
 	it("every node's and credential's documentation link points at a heading that exists", () => {
 		const { AnonTrigger } = require(path.join(root, 'dist/nodes/Anon/AnonTrigger.node.js'));
 		const { Anon } = require(path.join(root, 'dist/nodes/Anon/Anon.node.js'));

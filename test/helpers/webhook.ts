@@ -12,19 +12,8 @@ import { Webhook } from 'svix';
 
 import { AnonTrigger } from '../../nodes/Anon/AnonTrigger.node';
 import { ANON_EVENT_TYPES } from '../../nodes/Anon/trigger/events';
-import jobRunCompleted from '../fixtures/events/job_run.completed.json';
-import jobRunFailed from '../fixtures/events/job_run.failed.json';
-import linkClosed from '../fixtures/events/link.closed.json';
-import linkOpened from '../fixtures/events/link.opened.json';
-import svixPing from '../fixtures/events/svix.ping.json';
-import workflowRunCompleted from '../fixtures/events/workflow_run.completed.json';
-import workflowRunFailed from '../fixtures/events/workflow_run.failed.json';
-import jobRunCompletedItem from '../fixtures/items/job_run.completed.json';
-import jobRunFailedItem from '../fixtures/items/job_run.failed.json';
-import linkClosedItem from '../fixtures/items/link.closed.json';
-import linkOpenedItem from '../fixtures/items/link.opened.json';
-import workflowRunCompletedItem from '../fixtures/items/workflow_run.completed.json';
-import workflowRunFailedItem from '../fixtures/items/workflow_run.failed.json';
+// The one reader of test/fixtures (plain JavaScript, shared with the harness).
+import { exampleText, expectedItem } from '../../tools/harness/fixtures.cjs';
 
 /** A fresh endpoint signing secret for this test run, in Anon's format. */
 export const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
@@ -32,31 +21,11 @@ export const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 /** The event types the trigger offers, from its own catalog. */
 export const EVENT_TYPES: string[] = ANON_EVENT_TYPES.map((event) => event.value);
 
-/** Anon's example events and the documented items, each keyed by the event type it carries. */
-const EXAMPLES: Record<string, object> = {
-	...Object.fromEntries(
-		[linkOpened, linkClosed, jobRunCompleted, jobRunFailed, workflowRunCompleted, workflowRunFailed].map((event) => [event.type, event]),
-	),
-	'svix.ping': svixPing,
-};
-const ITEMS: Record<string, IDataObject> = Object.fromEntries(
-	[linkOpenedItem, linkClosedItem, jobRunCompletedItem, jobRunFailedItem, workflowRunCompletedItem, workflowRunFailedItem].map(
-		(item) => [item.event.type, item],
-	),
-);
-
-/** The event types test/fixtures has an example event and a documented item for. */
-export const FIXTURE_EVENT_TYPES = Object.keys(ITEMS).filter((type) => type in EXAMPLES);
-
 /** Anon's example payload (test/fixtures/events), as the body text of a request. */
-export function exampleBody(type: string): string {
-	return JSON.stringify(EXAMPLES[type], null, 2);
-}
+export const exampleBody = (type: string): string => exampleText(type);
 
 /** The item the README documents for an example event (test/fixtures/items). */
-export function documentedItem(type: string): IDataObject {
-	return structuredClone(ITEMS[type]);
-}
+export const documentedItem = (type: string): IDataObject => expectedItem(type);
 
 let counter = 0;
 export function messageId(): string {

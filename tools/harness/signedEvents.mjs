@@ -1,30 +1,19 @@
-// Anon's events as Anon (through Svix) sends them: the example payloads of
-// test/fixtures/events, signing secrets in Anon's format, Svix signatures made by the `svix`
+// Anon's events as Anon (through Svix) sends them: the example payloads of test/fixtures/events
+// (read by fixtures.cjs), signing secrets in Anon's format, Svix signatures made by the `svix`
 // library itself, and single signed deliveries. Load in bulk is load.mjs.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+import { exampleText } from './fixtures.cjs';
 import { REPO_ROOT } from './package.mjs';
 import { request } from './request.mjs';
 
 const require = createRequire(import.meta.url);
 
-export const FIXTURES_DIR = path.join(REPO_ROOT, 'test', 'fixtures');
-
-/**
- * Every example in test/fixtures/events, by type: Anon's event types and `svix.ping` (the
- * dashboard's test message, which has no envelope).
- */
-export const EXAMPLE_TYPES = readdirSync(path.join(FIXTURES_DIR, 'events'))
-	.filter((file) => file.endsWith('.json'))
-	.map((file) => file.slice(0, -'.json'.length))
-	.sort();
-
-/** Anon's event types: the examples that are events (each has an item in test/fixtures/items). */
-export const EVENT_TYPES = EXAMPLE_TYPES.filter((type) => type !== 'svix.ping');
+// The examples and items, from the one reader of test/fixtures. `exampleBody` is the exact text
+// of the fixture file (the bytes to sign and send); callers may await it.
+export { EVENT_TYPES, EXAMPLE_TYPES, exampleText as exampleBody, expectedItem } from './fixtures.cjs';
 
 /**
  * The built node's own event catalog, `{ name, value }` (the editor's label, Anon's type), in
@@ -39,23 +28,13 @@ export function newSigningSecret() {
 	return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
-/** Anon's example payload for an event type, as the exact bytes of the fixture file. */
-export async function exampleBody(type) {
-	return fs.readFile(path.join(FIXTURES_DIR, 'events', `${type}.json`), 'utf8');
-}
-
-/** The item the trigger emits for an example payload. */
-export async function expectedItem(type) {
-	return JSON.parse(await fs.readFile(path.join(FIXTURES_DIR, 'items', `${type}.json`), 'utf8'));
-}
-
 /**
  * `count` distinct Anon events: the example payload of `type` with its envelope id replaced
  * by `<prefix>_<n>` (so every execution can be traced to one event) and a fresh svix-id each.
  * Returns [{ eventId, msgId, body }] (body = the exact bytes to sign and send).
  */
 export async function distinctEvents(count, { prefix = 'evt_q', type = 'job_run.completed' } = {}) {
-	const template = JSON.parse(await exampleBody(type));
+	const template = JSON.parse(exampleText(type));
 	return Array.from({ length: count }, (_, i) => {
 		const eventId = `${prefix}_${String(i).padStart(5, '0')}`;
 		return { eventId, msgId: `msg_${prefix}_${i}_${randomBytes(6).toString('hex')}`, body: JSON.stringify({ ...template, id: eventId }) };
@@ -93,7 +72,7 @@ export function deliveryHeaders({ secret, body, msgId, timestamp, signed }) {
  * refused or reset; the code is the error's `cause.code`). Returns { status, body } (body parsed when it is JSON).
  */
 export async function sendEvent(url, { type, secret, body, msgId, timestamp, headers } = {}) {
-	body ??= await exampleBody(type);
+	body ??= exampleText(type);
 	const answer = await request(url, {
 		headers: deliveryHeaders({ secret, body, msgId, timestamp, signed: headers }),
 		body,

