@@ -6,10 +6,11 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import workflow from '../examples/anon-fresh-link-on-link-closed.json';
 import { Anon } from '../nodes/Anon/Anon.node';
-import linkClosedItem from './fixtures/items/link.closed.json';
 import { JOB, startAnonApiStandIn, type AnonApiStandIn } from './helpers/anonApiStandIn';
 import { runAnon } from './helpers/executeContext';
+import { documentedItem } from './helpers/webhook';
 
+const linkClosedItem = documentedItem('link.closed') as { job_id: string; external_id: string } & Record<string, unknown>;
 const API_KEY = `anon_${randomBytes(24).toString('hex')}`;
 
 type WorkflowNode = (typeof workflow.nodes)[number] & { parameters: Record<string, unknown> };
@@ -25,7 +26,7 @@ function resolve(parameters: Record<string, unknown>, previous: Record<string, u
 		const json = /^=\{\{ \$json\.(\w+) \}\}$/.exec(text);
 		if (json) return previous[json[1]];
 		const trigger = /^=\{\{ \$\('Anon Trigger'\)\.item\.json\.(\w+) \}\}$/.exec(text);
-		if (trigger) return (linkClosedItem as Record<string, unknown>)[trigger[1]];
+		if (trigger) return linkClosedItem[trigger[1]];
 		return text;
 	};
 	return Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, typeof v === 'string' ? value(v) : v]));
