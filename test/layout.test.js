@@ -16,12 +16,6 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const MAX_LINES = 400;
-/** Files allowed over MAX_LINES for now, each with why; empty is the goal. */
-const OVER_LIMIT_ALLOWED = [
-	'test/AnonTrigger.node.test.ts', // to be split by concern
-	'test/e2e/singleInstance.mjs', // to be trimmed
-	'scripts/bench/triggerCost.mjs', // its generated variant code moves to a module file
-];
 const CITATION = /\bissue #?\d+|#\d{2}\b/i;
 
 const sources = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', 'tools', 'test', 'scripts'], { cwd: root, encoding: 'utf8' })
@@ -40,14 +34,9 @@ describe('the layout of tools/, test/ and scripts/', () => {
 	it(`has no file over ${MAX_LINES} lines`, () => {
 		const over = sources
 			.map((file) => ({ file, lines: lineCount(file) }))
-			.filter(({ file, lines }) => lines > MAX_LINES && !OVER_LIMIT_ALLOWED.includes(file))
+			.filter(({ lines }) => lines > MAX_LINES)
 			.map(({ file, lines }) => `${file}: ${lines} lines`);
 		expect(over).toEqual([]);
-	});
-
-	it('has no stale entry in the over-limit allow-list', () => {
-		const stale = OVER_LIMIT_ALLOWED.filter((file) => !sources.includes(file) || lineCount(file) <= MAX_LINES);
-		expect(stale).toEqual([]);
 	});
 
 	it('has no two files with the same name', () => {

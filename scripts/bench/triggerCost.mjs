@@ -2,8 +2,8 @@
 // Where does the Anon Trigger's throughput go, next to the cheapest community
 // trigger n8n can run? One n8n, with, side by side:
 //   - min      the Min Trigger (test/fixtures/min-trigger): emits the body, verifies nothing
-//   - VARIANTS copies of it that add ONE of the Anon Trigger's steps each (table below),
-//              using the package's own compiled code from dist/ for that step
+//   - VARIANTS copies of it that add ONE of the Anon Trigger's steps each
+//              (trigger-variants/variants.js), using the package's own compiled code for that step
 //   - anon     the Anon Trigger itself, and `anon-forged` (bad signatures, answered 401)
 //   - webhook  n8n's Webhook node (typeVersion 2), with --webhook
 // each as trigger → No Operation, `--events` signed workflow_run.failed events per trigger and
@@ -25,8 +25,10 @@
 // results (a status other than the expected one, a lost or extra execution).
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { exampleBody, newSigningSecret, svixHeaders } from '../../tools/harness/signedEvents.mjs';
@@ -38,66 +40,10 @@ import { ensureN8n } from '../../tools/harness/runtime.mjs';
 import { minTriggerWorkflow, noOpWorkflow, webhookNodeWorkflow, withNoOp } from '../../tools/harness/workflows.mjs';
 
 const VARIANT_PACKAGE = 'n8n-nodes-trigvariants';
-
-/** One Anon Trigger step each, added to the Min Trigger. `source` is the step's JS. */
-const VARIANTS = {
-	props: {
-		what: "no step: only the Anon Trigger's parameter definitions and values (every variant has them)",
-		source: '',
-	},
-	credref: {
-		what: 'no step: props + the node references an anonWebhookApi credential, never read',
-		credentials: true,
-		source: '',
-	},
-	cred: {
-		what: "credential read: this.getCredentials('anonWebhookApi')",
-		credentials: true,
-		source: `await this.getCredentials('anonWebhookApi');`,
-	},
-	isolate: {
-		what: 'a second expression isolate acquired and released, as getCredentials does after its database read',
-		source: `const workflow = new Workflow({ nodes: [], connections: {}, active: false, nodeTypes: NO_NODE_TYPES });
-			await workflow.expression.acquireIsolate();
-			await workflow.expression.releaseIsolate();`,
-	},
-	params: {
-		what: "parameter reads: getNodeParameter('options') and ('events')",
-		source: `this.getNodeParameter('options', {}); this.getNodeParameter('events', []);`,
-	},
-	rawbody: {
-		what: 'raw body read + JSON parse and classification (classifyBody)',
-		source: `json = classifyBody(this.getRequestObject().rawBody).body;`,
-	},
-	verify: {
-		what: 'signature verification (verifyWebhookSignature, key parsed once)',
-		source: `const verified = verifyWebhookSignature({ headers: this.getRequestObject().headers, body: this.getRequestObject().rawBody, key: KEY, toleranceSeconds: 300 });
-			if (!verified.ok) throw new Error('variant: ' + verified.reason);`,
-	},
-	schema: {
-		what: 'schema check with zod (schemaIssues)',
-		source: `const issues = schemaIssues(json.type, json); if (issues.length) throw new Error(issues.join('; '));`,
-	},
-	guard: {
-		what: "redelivery guard: claim + response 'close' listener",
-		source: `claimDelivery(this, this.getRequestObject().headers['svix-id']);`,
-	},
-	item: {
-		what: 'item shape: emit the Anon item (eventItem, flat)',
-		source: `json = eventItem(json, 'flat');`,
-	},
-	nocred: {
-		what: 'all of the above except the credential read',
-		source: `const options = this.getNodeParameter('options', {}); this.getNodeParameter('events', []);
-			const request = this.getRequestObject();
-			const verified = verifyWebhookSignature({ headers: request.headers, body: request.rawBody, key: KEY, toleranceSeconds: options.toleranceSeconds ?? 300 });
-			if (!verified.ok) throw new Error('variant: ' + verified.reason);
-			const body = classifyBody(request.rawBody).body;
-			claimDelivery(this, verified.id);
-			json = eventItem(body, 'flat');
-			const issues = schemaIssues(body.type, body); if (issues.length) json.schema_issues = issues;`,
-	},
-};
+// The variants: the Min Trigger plus one of the Anon Trigger's steps each (real code, linted
+// and readable where it lies), installed into the throwaway n8n by installVariants().
+const VARIANTS_DIR = fileURLToPath(new URL('./trigger-variants/', import.meta.url));
+const { VARIANTS, className, nodeName } = createRequire(import.meta.url)('./trigger-variants/variants.js');
 
 const { values: args } = parseArgs({
 	options: {
@@ -222,6 +168,10 @@ async function main() {
 // The reference and the variants, installed beside the package
 // ---------------------------------------------------------------------------------------
 
+/**
+ * Installs trigger-variants/ as a community package: its module, the signing secret it verifies
+ * with, and the one-line entry file per variant that n8n's loader needs (one class per file).
+ */
 async function installVariants(userFolder, secret) {
 	const dir = path.join(userFolder, '.n8n', 'nodes', 'node_modules', VARIANT_PACKAGE);
 	await fs.mkdir(dir, { recursive: true });
@@ -235,65 +185,12 @@ async function installVariants(userFolder, secret) {
 			n8n: { n8nNodesApiVersion: 1, nodes: names.map((name) => `${className(name)}.node.js`) },
 		}),
 	);
-	await fs.writeFile(path.join(dir, 'variant.js'), variantModule(secret));
+	await fs.copyFile(path.join(VARIANTS_DIR, 'variants.js'), path.join(dir, 'variants.js'));
+	await fs.writeFile(path.join(dir, 'secret.json'), JSON.stringify({ signingSecret: secret }));
 	for (const name of names) {
-		await fs.writeFile(
-			path.join(dir, `${className(name)}.node.js`),
-			`module.exports = { ${className(name)}: require('./variant.js').variant(${JSON.stringify(name)}, ${JSON.stringify(VARIANTS[name])}) };\n`,
-		);
+		await fs.writeFile(path.join(dir, `${className(name)}.node.js`), `module.exports = require('./variants.js').variantNode(${JSON.stringify(name)});\n`);
 	}
 	await listInNodesFolder(userFolder, VARIANT_PACKAGE, '0.0.1');
-}
-
-const className = (name) => `Var${name[0].toUpperCase()}${name.slice(1)}`;
-
-/** The variants' shared module: the Min Trigger plus one step, timed, using the package's dist/ code. */
-function variantModule(secret) {
-	return `'use strict';
-const path = require('node:path');
-const trigger = path.join(__dirname, '..', 'n8n-nodes-anon', 'dist', 'nodes', 'Anon', 'trigger');
-const { parseSigningSecret, verifyWebhookSignature } = require(path.join(trigger, 'verifySignature.js'));
-const { classifyBody, schemaIssues, eventItem } = require(path.join(trigger, 'events.js'));
-const { redeliveryGuardFor } = require(path.join(trigger, 'redeliveryGuard.js'));
-const { triggerProperties } = require(path.join(trigger, 'description.js'));
-const KEY = parseSigningSecret(${JSON.stringify(secret)}).key;
-// n8n's own n8n-workflow (NODE_PATH), so its Expression shares n8n's isolate pool.
-const { Workflow } = require('n8n-workflow');
-const NO_NODE_TYPES = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) };
-
-function claimDelivery(context, id) {
-	const guard = redeliveryGuardFor((context.getWorkflow().id || '') + '/' + context.getNode().id);
-	const claim = guard.claim(id, 3600000, Date.now());
-	if (claim.status !== 'new') throw new Error('variant: duplicate ' + id);
-	const response = context.getResponseObject();
-	response.once('close', () => {
-		if (response.writableFinished && response.statusCode < 300) guard.accept(id, Date.now());
-		else guard.release(id);
-	});
-}
-
-exports.variant = (name, spec) => {
-	const step = new Function('KEY', 'classifyBody', 'schemaIssues', 'eventItem', 'verifyWebhookSignature', 'claimDelivery', 'Workflow', 'NO_NODE_TYPES',
-		'return async function (json) { ' + spec.source + ' return json; };')(KEY, classifyBody, schemaIssues, eventItem, verifyWebhookSignature, claimDelivery, Workflow, NO_NODE_TYPES);
-	return class {
-		constructor() {
-			this.description = {
-				displayName: 'Variant ' + name, name: 'var' + name[0].toUpperCase() + name.slice(1), group: ['trigger'], version: 1.1,
-				description: spec.what, defaults: { name: 'Variant ' + name }, inputs: [], outputs: ['main'],
-				credentials: spec.credentials ? [{ name: 'anonWebhookApi', required: true }] : undefined,
-				webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: name }],
-				properties: triggerProperties,
-			};
-		}
-		async webhook() {
-			const started = performance.now();
-			const json = await step.call(this, this.getBodyData());
-			const stepMs = performance.now() - started;
-			return { workflowData: [[{ json }]], webhookResponse: { status: 'accepted', stepMs } };
-		}
-	};
-};
-`;
 }
 
 function workflowFor(name, credential) {
@@ -308,7 +205,7 @@ function workflowFor(name, credential) {
 	const trigger = {
 		id: randomUUID(),
 		name: 'Trigger',
-		type: `${VARIANT_PACKAGE}.${className(name)[0].toLowerCase()}${className(name).slice(1)}`,
+		type: `${VARIANT_PACKAGE}.${nodeName(name)}`,
 		typeVersion: 1.1,
 		position: [0, 0],
 		webhookId,

@@ -13,14 +13,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { describe, test as nodeTest } from 'node:test';
 
-import {
-	EVENT_TYPES,
-	exampleBody,
-	expectedItem,
-	newSigningSecret,
-	sendEvent,
-	svixHeaders,
-} from '../../tools/harness/signedEvents.mjs';
+import { EVENT_TYPES, exampleBody, expectedItem, newSigningSecret, sendEvent, svixHeaders } from '../../tools/harness/signedEvents.mjs';
 import { nodeOutput, removeUserFolder, startSuiteInstance } from '../../tools/harness/n8n.mjs';
 import { log, sleep, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
 import { N8N_VERSION } from '../../tools/harness/runtime.mjs';

@@ -27,6 +27,12 @@ export const exampleBody = (type: string): string => exampleText(type);
 /** The item the README documents for an example event (test/fixtures/items). */
 export const documentedItem = (type: string): IDataObject => expectedItem(type);
 
+/** Nothing a caller or an operator sees may contain the secret. */
+export function expectNoSecret(outcome: Outcome): void {
+	const seen = JSON.stringify([outcome.body, outcome.items, outcome.logs]);
+	expect(seen).not.toContain(SECRET.slice('whsec_'.length));
+}
+
 let counter = 0;
 export function messageId(): string {
 	counter += 1;
