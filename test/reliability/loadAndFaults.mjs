@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { describe, test as nodeTest } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
@@ -212,34 +213,7 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 	test('secret hygiene: no custom header value reaches execution data or n8n\'s log unless named in Headers to Show (Include Delivery Details)', async () => {
 		// The headers proxies, identity layers and senders use for credentials: no list
 		// of name fragments knows them all, so every value is redacted unless named.
-		const credentialHeaders = [
-			'authorization',
-			'proxy-authorization',
-			'cookie',
-			'x-api-key',
-			'cf-access-jwt-assertion',
-			'cf-access-token',
-			'x-goog-iap-jwt-assertion',
-			'x-goog-authenticated-user-email',
-			'x-amzn-oidc-data',
-			'x-amzn-oidc-accesstoken',
-			'x-amzn-oidc-identity',
-			'x-ms-client-principal',
-			'x-ms-token-aad-access-token',
-			'x-ms-token-aad-id-token',
-			'x-auth-request-access-token',
-			'x-passphrase',
-			'x-otp',
-			'x-jwt',
-			'x-hmac',
-			'x-vault-tkn',
-			'x-vault-token',
-			'x-webhook-pass',
-			'x-hook-token',
-			'x-client-secret',
-			'x-shared-key',
-			'x-pin',
-		];
+		const credentialHeaders = createRequire(import.meta.url)('../fixtures/credential-headers.json').headers;
 		const marker = () => `marker-${randomUUID()}`;
 		const markers = Object.fromEntries(credentialHeaders.map((name) => [name, marker()]));
 		const values = {
