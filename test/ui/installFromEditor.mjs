@@ -8,7 +8,7 @@
 //
 //   npm run test:ui            (node --test --test-concurrency=1 test/ui/nodeInEditor.mjs test/ui/installFromEditor.mjs)
 //
-// Screenshots, failures and clean-up as in run.mjs (shared in editor.mjs).
+// Screenshots, failures and clean-up as in nodeInEditor.mjs (shared in editor.mjs).
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -105,7 +105,7 @@ describe(`Settings → Community Nodes → Install in n8n ${N8N_VERSION}, from a
 
 	test('4. a workflow built from it in the editor, published, runs a signed link.opened event', async () => {
 		const { page } = ctx;
-		// The credential comes from the public API (run.mjs covers its dialog); n8n picks the
+		// The credential comes from the public API (nodeInEditor.mjs covers its dialog); n8n picks the
 		// only credential of the type for a new node.
 		ctx.secret = newSigningSecret();
 		const credential = await ctx.client.createCredential({ name: 'Anon Webhook account', signingSecret: ctx.secret });
