@@ -22,7 +22,6 @@ export const ANSWER_REASONS = {
 
 export type AnswerStatus = keyof typeof ANSWER_REASONS;
 export type IgnoredReason = (typeof ANSWER_REASONS.ignored)[number];
-export type RejectedReason = (typeof ANSWER_REASONS.rejected)[number];
 
 /** An answer with a reason, by status: a status is only ever given with one of its reasons. */
 export type Answer = {
