@@ -23,7 +23,7 @@ import { suiteHooks } from '../../tools/harness/suite.mjs';
 import { TRIGGER_NODE_NAME, createAnonWorkflow, executedEventIds, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const quick = process.env.RELIABILITY_QUICK === '1' || process.argv.includes('--quick');
-const SIZES = quick ? { load: 500, crash: 200 } : { load: 2000, crash: 600 };
+const SIZES = quick ? { load: 500, crash: 200 } : { load: 1000, crash: 600 };
 const SECRET = newSigningSecret();
 const ctx = { numbers: [] };
 // The full load tests take minutes each on a 2-core machine.
