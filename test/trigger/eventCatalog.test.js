@@ -13,7 +13,7 @@ const relative = (file) => path.relative(root, file);
 const catalog = ANON_EVENT_TYPES.map((event) => event.value);
 
 /** What `type` lacks, each as "<type>: <what>, <where>". */
-function missingFor(type, name, { readme, eventsPage }) {
+function missingFor(type, name, { eventsRow, eventsPage }) {
 	const missing = [];
 	if (!resourceSchema(type)) {
 		missing.push(`${type}: no schema for its resource "${type.split('.')[0]}" (RESOURCE_SCHEMAS in nodes/Anon/trigger/events.ts)`);
@@ -26,14 +26,14 @@ function missingFor(type, name, { readme, eventsPage }) {
 	} else if (!eventsPage.includes(`## \`${type}\`\n`) || !eventsPage.includes(readFileSync(item, 'utf8').trim())) {
 		missing.push(`${type}: no "## \`${type}\`" section in docs/events.md showing ${relative(item)} as it is`);
 	}
-	const eventsRow = readme.split('\n').find((line) => line.startsWith('| **Events** (`events`)')) ?? '';
 	if (!eventsRow.includes(name)) missing.push(`${type}: the README's Events option row does not name "${name}"`);
 	return missing;
 }
 
 describe("the node's event catalog", () => {
 	const docs = {
-		readme: readFileSync(path.join(root, 'README.md'), 'utf8'),
+		// The README's Events option row, which names every type as the editor shows it.
+		eventsRow: readFileSync(path.join(root, 'README.md'), 'utf8').split('\n').find((line) => line.startsWith('| **Events** (`events`)')) ?? '',
 		eventsPage: readFileSync(path.join(root, 'docs', 'events.md'), 'utf8'),
 	};
 
