@@ -44,11 +44,12 @@ export class AnonApi implements ICredentialType {
 		},
 	];
 
+	/** The key trimmed: one pasted with a space or a line break around it works as it is. */
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: {
 			headers: {
-				Authorization: '=Bearer {{$credentials.apiKey}}',
+				Authorization: '=Bearer {{$credentials.apiKey.trim()}}',
 			},
 		},
 	};

@@ -280,10 +280,10 @@ describe('Anon API credential', () => {
 		expect(baseUrl).toMatchObject({ name: 'baseUrl', default: 'https://worker.anon.com' });
 	});
 
-	it('sends the key as a Bearer token', () => {
+	it('sends the key, trimmed, as a Bearer token', () => {
 		expect(credential.authenticate).toEqual({
 			type: 'generic',
-			properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
+			properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey.trim()}}' } },
 		});
 	});
 

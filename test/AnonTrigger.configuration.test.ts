@@ -82,12 +82,16 @@ describe('signing secret: read once per credential, a change takes effect within
 		expect(state.reads).toBe(3);
 	});
 
-	it('does not keep an unusable secret: fixing the credential takes effect on the next request', async () => {
+	it('keeps an unusable secret for a second only: fixing the credential takes effect a second later', async () => {
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
 		const { state, send } = credential('cred-fix', secretA);
 		state.data = { signingSecret: 'whsec_short' };
 		expect((await send(secretA)).status).toBe(500);
 		state.data = { signingSecret: secretA };
+		expect((await send(secretA)).status).toBe(500);
+		jest.advanceTimersByTime(1_000);
 		expect((await send(secretA)).executed).toBe(true);
+		expect(state.reads).toBe(2);
 	});
 
 	it('keeps secrets of different credentials apart', async () => {

@@ -46,11 +46,13 @@ describe('redeliveries (same svix-id)', () => {
 		}
 	});
 
-	it('does not deduplicate with a window of 0, nor on the test URL', async () => {
+	it('does not deduplicate a message signed afresh with a window of 0, nor anything on the test URL', async () => {
 		const headers = signedHeaders(body);
 		const off = { options: { redeliveryWindowMinutes: 0 } };
+		const id = headers['svix-id'];
 		expect((await deliver({ headers, body, workflowId: 'wf-off', parameters: off })).executed).toBe(true);
-		expect((await deliver({ headers, body, workflowId: 'wf-off', parameters: off })).executed).toBe(true);
+		const resigned = signedHeaders(body, { id, date: new Date(Date.now() + 1_000) });
+		expect((await deliver({ headers: resigned, body, workflowId: 'wf-off', parameters: off })).executed).toBe(true);
 		expect((await deliver({ headers, body, workflowId: 'wf-test', mode: 'manual' })).executed).toBe(true);
 		expect((await deliver({ headers, body, workflowId: 'wf-test', mode: 'manual' })).executed).toBe(true);
 	});

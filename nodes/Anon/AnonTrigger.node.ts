@@ -11,12 +11,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import type { AcceptedAnswer, Answer, IgnoredReason } from './trigger/answers';
+import { answerYourself, ignore, type AcceptedAnswer } from './trigger/answers';
 import {
 	anonWebhook,
 	DEFAULT_REDELIVERY_WINDOW_MINUTES,
 	triggerProperties,
-	type Acknowledge,
 	type TriggerOptions,
 } from './trigger/description';
 import {
@@ -25,6 +24,7 @@ import {
 	classifyBody,
 	compileEventFilter,
 	eventItem,
+	flatCollisions,
 	isRecord,
 	schemaIssues,
 	shownValue,
@@ -35,16 +35,9 @@ import { deliveryHeaders } from './trigger/deliveryHeaders';
 import { monotonicNow } from './trigger/clock';
 import { LogLimiter } from './trigger/logLimiter';
 import { invalidOption } from './trigger/options';
-import { dropRedeliveryGuard, guardKey, redeliveryGuardFor } from './trigger/redeliveryGuard';
-import { SecretCache } from './trigger/secretCache';
-import {
-	DEFAULT_TOLERANCE_SECONDS,
-	parseSigningSecret,
-	verifyWebhookSignature,
-	type ParsedSecret,
-} from './trigger/verifySignature';
-
-type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
+import { claimDelivery, senderGaveUp } from './trigger/redelivery';
+import { signingKey } from './trigger/secretCache';
+import { DEFAULT_TOLERANCE_SECONDS, parseSigningSecret, verifyWebhookSignature } from './trigger/verifySignature';
 
 export class AnonTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -93,7 +86,10 @@ export class AnonTrigger implements INodeType {
 	};
 
 	// Anon has no API to register webhook endpoints: the user pastes the URL into Anon's
-	// dashboard. n8n still calls these hooks on activation, so they report "nothing to do".
+	// dashboard. n8n still calls these hooks, so they report "nothing to do". `delete` runs far
+	// more often than on deactivation (whenever a Test-URL session ends, and when an active
+	// workflow is re-published), so it leaves the redelivery memory alone: the memory belongs to
+	// the production webhook, and an idle one is swept (redeliveryGuard.ts).
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
@@ -103,8 +99,6 @@ export class AnonTrigger implements INodeType {
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
-				// The workflow is deactivated: what its redelivery memory holds is no longer needed.
-				dropRedeliveryGuard(guardKey(this.getWorkflow().id, this.getNode().id));
 				return true;
 			},
 		},
@@ -137,7 +131,8 @@ export class AnonTrigger implements INodeType {
 		const secret = await signingKey(this);
 		if (!secret.ok) return refuseMisconfigured(this, secret.message);
 		const verified = verifyWebhookSignature({
-			headers: request.headers,
+			// Each header as often as it came: Node's own `headers` joins a repeated one with ", ".
+			headers: request.headersDistinct ?? request.headers,
 			body: rawBody,
 			key: secret.key,
 			toleranceSeconds: options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
@@ -166,22 +161,17 @@ export class AnonTrigger implements INodeType {
 			return ignore('test_job_run', 'Job run marked isTest, ignored by the "Ignore Test Job Runs" option.');
 		}
 
-		// 3. A sender that gave up while n8n was getting to this node (it waits for an isolate
-		// and the database under load) will retry: that retry runs the workflow, not this copy.
-		const response = this.getResponseObject();
-		if (response.destroyed || response.socket?.destroyed) {
-			this.logger.debug(`Anon Trigger: the sender of message ${verified.id} hung up before the node ran; its retry will run the workflow`);
-			return { noWebhookResponse: true };
-		}
+		// 3. Redeliveries, replays and copies in flight of what this node already handed to
+		// n8n (production URL only); a sender that already gave up leaves it to its retry.
+		if (senderGaveUp(this, verified.id)) return { noWebhookResponse: true };
+		const redelivery = claimDelivery(this, verified.id, verified.timestamp, {
+			windowMinutes: options.redeliveryWindowMinutes ?? DEFAULT_REDELIVERY_WINDOW_MINUTES,
+			toleranceSeconds: options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+			acknowledge: options.acknowledge ?? 'onReceived',
+		});
+		if (redelivery) return redelivery;
 
-		// 4. Drop redeliveries of what this node already accepted (production URL only).
-		const windowMinutes = options.redeliveryWindowMinutes ?? DEFAULT_REDELIVERY_WINDOW_MINUTES;
-		if (this.getMode() !== 'manual' && windowMinutes > 0) {
-			const duplicate = claimDelivery(this, verified.id, windowMinutes * 60_000, options.acknowledge ?? 'onReceived');
-			if (duplicate) return duplicate;
-		}
-
-		// 5. Emit: a schema mismatch is reported on the item and logged, never dropped.
+		// 4. Emit: a schema mismatch is reported on the item and logged, never dropped.
 		const item = emittedItem(this, body, options);
 		if (options.includeDelivery) {
 			addField(item, 'delivery', {
@@ -211,8 +201,9 @@ function emittedItem(
 		addField(item, 'schema_issues', [body.problem]);
 		return item as IDataObject;
 	}
-	const item = eventItem(body.body, options.output ?? 'flat') as IDataObject;
-	const issues = schemaIssues(body.type, body.body);
+	const output = options.output ?? 'flat';
+	const item = eventItem(body.body, output) as IDataObject;
+	const issues = [...schemaIssues(body.type, body.body), ...(output === 'flat' ? flatCollisions(body.body) : [])];
 	if (issues.length > 0) {
 		addField(item, 'schema_issues', issues);
 		context.logger.warn(
@@ -220,35 +211,6 @@ function emittedItem(
 		);
 	}
 	return item;
-}
-
-let lastSecret: { text: string; parsed: ParsedSecret } | undefined;
-const signingKeys = new SecretCache<ParsedSecret>();
-
-/**
- * The credential's parsed secret. On the production URL it is reused per workflow and credential for up to
- * SECRET_REUSE_MS (see secretCache.ts for why and for the bound); the test URL reads it afresh.
- */
-async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
-	const credentialId = context.getNode().credentials?.anonWebhookApi?.id;
-	if (!credentialId || context.getMode() === 'manual') return await readSigningKey(context);
-	// Per workflow as well: a read is only reused where n8n's own read (and its permission
-	// check for this workflow) would have returned it.
-	const key = `${context.getWorkflow().id ?? ''}/${credentialId}`;
-	return await signingKeys.get(key, async () => await readSigningKey(context), monotonicNow());
-}
-
-async function readSigningKey(context: IWebhookFunctions): Promise<ParsedSecret> {
-	let text: string;
-	try {
-		const credentials = await context.getCredentials<{ signingSecret?: string }>('anonWebhookApi');
-		text = String(credentials.signingSecret ?? '');
-	} catch (error) {
-		return { ok: false, message: `no Anon Webhook credential could be read (${(error as Error).message}).` };
-	}
-	// Parsing the secret builds a key object; do it once per secret, not once per read.
-	if (lastSecret?.text !== text) lastSecret = { text, parsed: parseSigningSecret(text) };
-	return lastSecret.parsed;
 }
 
 const misconfigurationLog = new LogLimiter();
@@ -282,12 +244,6 @@ function warnAtMostOnceAMinute(context: IWebhookFunctions, topic: string, line: 
 	);
 }
 
-/** Writes a non-2xx answer directly: n8n's own answers are always 200. */
-function answerYourself(context: IWebhookFunctions, statusCode: number, answer: Answer): IWebhookResponseData {
-	context.getResponseObject().status(statusCode).json(answer);
-	return { noWebhookResponse: true };
-}
-
 /**
  * 415 for a body n8n left unread, without reading it. `Connection: close` makes Node's HTTP
  * server close the socket once the answer is written, instead of draining whatever the sender
@@ -304,71 +260,6 @@ function refuseUnreadBody(context: IWebhookFunctions, contentType: string | unde
 		reason: 'unsupported_content_type',
 		message: `The request has ${received}; Anon (Svix) sends its events as application/json, the only type this trigger accepts.`,
 	});
-}
-
-/** 200 without an execution, with a body Anon's dashboard shows in the attempt log. */
-function ignore(reason: IgnoredReason, message: string): IWebhookResponseData {
-	return { webhookResponse: { status: 'ignored', reason, message } satisfies Answer };
-}
-
-function claimDelivery(
-	context: IWebhookFunctions,
-	id: string,
-	windowMs: number,
-	acknowledge: Acknowledge,
-): IWebhookResponseData | undefined {
-	const guard = redeliveryGuardFor(guardKey(context.getWorkflow().id, context.getNode().id));
-	const claim = guard.claim(id, windowMs, monotonicNow());
-	if (claim.status === 'accepted') {
-		return {
-			webhookResponse: {
-				status: 'duplicate',
-				reason: 'already_accepted',
-				message: `Message ${id} was already accepted at ${claim.acceptedAt.toISOString()}; the workflow is not run again.`,
-			} satisfies Answer,
-		};
-	}
-	if (claim.status === 'in_flight') {
-		// Answering 2xx here would let Svix mark the message delivered even if the first
-		// delivery then fails; a non-2xx makes Svix retry, and the retry gets a clear answer.
-		return answerYourself(context, 409, {
-			status: 'retry_later',
-			reason: 'delivery_in_progress',
-			message: `Message ${id} is being handled by another request right now; retry later.`,
-		});
-	}
-	settleOnAnswer(context.getResponseObject(), claim.settle, acknowledge);
-	return undefined;
-}
-
-/**
- * Settles a claim once n8n has answered the delivery that holds it: a 2xx keeps the id as
- * accepted, anything else releases it so the retry runs the workflow. n8n writes every answer
- * through `response.end()`, also after the sender has hung up (the bytes then go nowhere, but
- * the status n8n chose is set), so that call is where the answer is read.
- *
- * When Received, a sender that hangs up before n8n's answer does not undo the hand-over: the
- * execution exists, so its retry is a duplicate (unless n8n's late answer is a non-2xx). When
- * the Workflow Finishes, the id stays in flight until n8n answers with the run's outcome.
- */
-function settleOnAnswer(response: Response, settle: (acknowledged: boolean) => void, acknowledge: Acknowledge): void {
-	const end = response.end;
-	response.end = function (this: Response, ...args: Parameters<Response['end']>) {
-		response.end = end;
-		settle(response.statusCode < 300);
-		return end.apply(this, args);
-	} as Response['end'];
-	if (acknowledge === 'onReceived') {
-		onClose(response, () => {
-			if (response.end !== end) settle(true);
-		});
-	}
-}
-
-/** Runs `listener` once the response is closed: now, if it already is (an event never repeats). */
-function onClose(response: Response, listener: () => void): void {
-	if (response.destroyed) listener();
-	else response.once('close', listener);
 }
 
 function isTestJobRun(type: string, body: Record<string, unknown>): boolean {

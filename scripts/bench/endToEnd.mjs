@@ -180,7 +180,7 @@ export function guardBytesPerId() {
 		const { RedeliveryGuard } = require(${JSON.stringify(path.join(REPO_ROOT, 'dist/nodes/Anon/trigger/redeliveryGuard.js'))});
 		const guard = new RedeliveryGuard();
 		global.gc(); const before = process.memoryUsage().heapUsed;
-		for (let i = 0; i < 50000; i++) { const id = 'msg_' + i.toString(36).padStart(27, '-'); guard.claim(id, 3600000, i).settle(true, i); }
+		for (let i = 0; i < 200000; i++) { const id = 'msg_' + i.toString(36).padStart(27, '-'); guard.claim(id, 1700000000, { windowMs: 3600000, replayMs: 600000 }, i / 1000).settle(true, i / 1000); }
 		global.gc(); console.log((process.memoryUsage().heapUsed - before) / guard.size);`;
 	return Number(
 		execFileSync(process.execPath, ['--expose-gc', '-e', script], {

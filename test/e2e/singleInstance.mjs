@@ -211,12 +211,17 @@ describe(`end to end in n8n ${N8N_VERSION}`, () => {
 		await assertNoExecutionsBesidesSentinel(workflow, before);
 	});
 
-	test('e. the same svix-id twice → one execution, second answered "duplicate"', async () => {
+	test('e. the same svix-id twice, an "Execute step" session and a re-publish between → one execution, second answered "duplicate"', async () => {
 		const workflow = ctx.workflows.all;
 		const before = await executionIds(workflow);
 		const msgId = `msg_e2e_duplicate_${Date.now()}`;
 		const first = await sendEvent(webhookUrl(workflow), { type: 'job_run.completed', secret: SECRET, msgId });
 		assert.equal(first.status, 200, JSON.stringify(first.body));
+		// n8n calls the trigger's delete hook when a Test-URL session ends and when an active workflow is re-published.
+		assert.equal((await ctx.client.armTestWebhook(workflow.id, TRIGGER_NODE_NAME)).data?.waitingForWebhook, true);
+		const testEvent = await sendEvent(`${ctx.n8n.baseUrl}/webhook-test/${workflow.webhookId}/anon`, { type: 'link.opened', secret: SECRET });
+		assert.equal(testEvent.status, 200, JSON.stringify(testEvent.body));
+		await ctx.client.activate(workflow.id);
 		// Svix re-signs each attempt with a new timestamp; the id stays.
 		const second = await sendEvent(webhookUrl(workflow), {
 			type: 'job_run.completed',
@@ -226,7 +231,7 @@ describe(`end to end in n8n ${N8N_VERSION}`, () => {
 		});
 		assert.equal(second.status, 200, JSON.stringify(second.body));
 		assert.equal(second.body.status, 'duplicate', JSON.stringify(second.body));
-		const [execution] = await newExecutions(workflow, before, 1);
+		const [execution] = (await newExecutions(workflow, before, 2)).filter((e) => e.mode !== 'manual');
 		assert.deepEqual(nodeOutput(execution, TRIGGER_NODE_NAME), [await expectedItem('job_run.completed')]);
 		// A later event proves no second execution of the duplicate is still on its way.
 		const afterFirst = await executionIds(workflow);

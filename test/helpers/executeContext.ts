@@ -16,10 +16,13 @@ import { Anon } from '../../nodes/Anon/Anon.node';
 
 const credentialType = new AnonApi();
 
-/** Resolves `={{$credentials.name}}` templates, the only form the credential uses. */
+/** Resolves `={{$credentials.name}}` and `={{$credentials.name.trim()}}` templates, the only forms the credential uses. */
 export function resolveCredentialTemplate(template: string, credentials: ICredentialDataDecryptedObject): string {
 	const text = template.startsWith('=') ? template.slice(1) : template;
-	return text.replace(/\{\{\s*\$credentials\??\.(\w+)\s*\}\}/g, (_, name: string) => String(credentials[name] ?? ''));
+	return text.replace(/\{\{\s*\$credentials\??\.(\w+)(\.trim\(\))?\s*\}\}/g, (_, name: string, trim?: string) => {
+		const value = String(credentials[name] ?? '');
+		return trim ? value.trim() : value;
+	});
 }
 
 /** An error shaped like the one n8n's request helper throws for a status it does not ignore. */

@@ -30,3 +30,6 @@ export function senderGone(exchange: Exchange): Promise<void>;
 export function startWebhookServer(options?: ServerOptions): Promise<WebhookServer>;
 export function attempt(url: string, headers: Record<string, string>, body: string, timeoutMs?: number): Promise<Attempt>;
 export function waitUntil(check: () => boolean, timeoutMs?: number): Promise<void>;
+export function pause(ms: number): Promise<void>;
+/** A request as raw bytes over a socket, so that a header can appear twice. */
+export function rawRequest(url: string, headerLines: string[], payload: string): Promise<{ status: number; body: { reason?: string } }>;

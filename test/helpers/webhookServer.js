@@ -6,6 +6,7 @@
 // first, running it). Plain JavaScript: it needs node:http and timers, which n8n's lint forbids
 // in the package's TypeScript. Types: webhookServer.d.ts.
 const http = require('node:http');
+const net = require('node:net');
 
 const { runWebhook, webhookContext } = require('./webhook');
 
@@ -37,7 +38,8 @@ async function startWebhookServer(options = {}) {
 			},
 		});
 		await options.beforeNode?.({ request, response });
-		const result = await runWebhook(webhookContext({ headers: request.headers, rawBody, body: {} }, res, options));
+		// The request itself, as n8n hands it to the node (headers, headersDistinct, rawHeaders), with the body n8n read.
+		const result = await runWebhook(webhookContext(Object.assign(request, { rawBody, body: {} }), res, options));
 		if (result.noWebhookResponse) return;
 		if (result.workflowData) {
 			executions.push(result.workflowData[0].map((item) => item.json));
@@ -99,6 +101,29 @@ function attempt(url, headers, body, timeoutMs = 15_000) {
 	});
 }
 
+/**
+ * Sends a request as raw bytes over a socket, so that a header can appear twice (`headerLines`:
+ * "name: value" each, in order), and resolves to { status, body } (body parsed as JSON).
+ */
+function rawRequest(url, headerLines, payload) {
+	const { hostname, port, pathname } = new URL(url);
+	return new Promise((resolve, reject) => {
+		const socket = net.connect(Number(port), hostname, () => {
+			const head = [`POST ${pathname} HTTP/1.1`, `Host: ${hostname}`, 'Connection: close', `Content-Length: ${Buffer.byteLength(payload)}`, ...headerLines];
+			socket.end(`${head.join('\r\n')}\r\n\r\n${payload}`);
+		});
+		let text = '';
+		socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+		socket.on('end', () => {
+			const answer = text.slice(text.indexOf('\r\n\r\n') + 4);
+			resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), body: answer ? JSON.parse(answer) : {} });
+		});
+		socket.on('error', reject);
+	});
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function waitUntil(check, timeoutMs = 5_000) {
 	const deadline = Date.now() + timeoutMs;
 	while (!check()) {
@@ -107,4 +132,4 @@ async function waitUntil(check, timeoutMs = 5_000) {
 	}
 }
 
-module.exports = { attempt, senderGone, startWebhookServer, waitUntil };
+module.exports = { attempt, pause, rawRequest, senderGone, startWebhookServer, waitUntil };

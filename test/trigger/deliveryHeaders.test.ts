@@ -109,6 +109,53 @@ describe('deliveryHeaders: safe by default', () => {
 		expect(deliveryHeaders({ 'x-named': ['plain', value] }, 'x-named')).toEqual({ 'x-named': REDACTED });
 	});
 
+	// Built from parts, so that no complete key of these formats is written in the repository.
+	const alnum = (length: number) => 'aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xY'.repeat(8).slice(0, length);
+	const hex = (length: number) => '0123456789abcdef'.repeat(8).slice(0, length);
+	const WELL_KNOWN_KEYS = [
+		['an OpenAI project key', `sk-proj-${alnum(40)}-${alnum(20)}_${alnum(30)}`],
+		['an OpenAI service account key', `sk-svcacct-${alnum(48)}`],
+		['a plain OpenAI key', `sk-${alnum(48)}`],
+		['an Anthropic key', `sk-ant-api03-${alnum(60)}-${alnum(30)}AA`],
+		['an npm token', `npm_${alnum(36)}`],
+		['a SendGrid key', `SG.${alnum(22)}.${alnum(20)}-${alnum(22)}`],
+		['a Hugging Face token', `hf_${alnum(34)}`],
+		['a PyPI token', `pypi-AgEIcHlwaS5vcmc${alnum(50)}`],
+		['a Square access token', `sq0atp-${alnum(22)}`],
+		['a Square application secret', `sq0csp-${alnum(43)}`],
+		['a Shopify access token', `shpat_${hex(32)}`],
+		['a Shopify shared secret', `shpss_${hex(32)}`],
+		['a DigitalOcean token', `dop_v1_${hex(64)}`],
+		['a Grafana Cloud token', `glc_${alnum(60)}`],
+		['a Grafana service account token', `glsa_${alnum(32)}_${hex(8)}`],
+	];
+
+	it.each(WELL_KNOWN_KEYS)('keeps %s redacted even when named', (_family, value) => {
+		expect(looksLikeCredential(value)).toBe(true);
+		expect(deliveryHeaders({ 'x-named': value }, 'x-named')).toEqual({ 'x-named': REDACTED });
+		expect(deliveryHeaders({ 'x-named': `region=eu; ${value}` }, 'x-named')).toEqual({ 'x-named': REDACTED });
+	});
+
+	// What users name on purpose: ids of all shapes. Detection goes by prefix and shape, never by
+	// how random a value looks.
+	it.each([
+		['a W3C trace context', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'],
+		['a tenant UUID', '9b2f3c1e-5d7a-4e8b-9c0d-1f2e3a4b5c6d'],
+		['a short request id', 'req_abc123'],
+		['an AWS X-Ray trace id', 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'],
+		['a B3 trace id', '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1'],
+		['a Cloudflare ray id', '8c2f7c9b6d1a2b3c-AMS'],
+		['a long hex request id', hex(64)],
+		['a long random-looking id', `evt_${alnum(40)}`],
+		['a SKU', 'sk-1234'],
+		['a model name', 'hf_bert-base'],
+		['an npm script name', 'npm_lifecycle'],
+		['a version tag', 'SG.2024.11'],
+	])('shows %s of a named header: no guessing by entropy', (_kind, value) => {
+		expect(looksLikeCredential(value)).toBe(false);
+		expect(deliveryHeaders({ 'x-named': value }, 'x-named')).toEqual({ 'x-named': value });
+	});
+
 	it.each(['acme', 'eu-west-1', 'req_01HX4J1SQ93Y9F6VBQ4JPZW66S', '42', 'hello world', 'order 2024-11-30T10:00:00Z', 'acme corporation', 'tenant acme-corporation-eu', 'true'])(
 		'shows an ordinary value of a named header: %s',
 		(value) => {

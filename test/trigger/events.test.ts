@@ -2,6 +2,7 @@ import {
 	classifyBody,
 	compileEventFilter,
 	eventItem,
+	flatCollisions,
 	schemaIssues,
 	splitEventList,
 } from '../../nodes/Anon/trigger/events';
@@ -159,11 +160,77 @@ describe('eventItem', () => {
 		expect(item).toMatchObject({ event: 1, _event: 2, __event: { type: 'link.closed' } });
 	});
 
+	it('keeps the resource\'s fields when a field of data has the same name: data.id is emitted as _id', () => {
+		const body = example('workflow_run.failed');
+		const data = body.data as Record<string, unknown> & { object: Record<string, unknown> };
+		const run = { ...data.object };
+		data.id = 'data_level_id';
+		data.status = 'data_level_status';
+		const item = eventItem(body, 'flat');
+		expect(item).toMatchObject({ id: run.id, status: run.status, _id: 'data_level_id', _status: 'data_level_status' });
+		expect(item.error_message).toBe(data.error_message);
+		expect(item).not.toHaveProperty('_error_message');
+	});
+
+	it('adds underscores until the name is free for a colliding data field too: id and _id taken → __id', () => {
+		const body = example('job_run.failed');
+		const data = body.data as Record<string, unknown> & { object: Record<string, unknown> };
+		data.id = 'colliding';
+		data._id = 'its own';
+		const item = eventItem(body, 'flat');
+		expect(item).toMatchObject({ id: data.object.id, _id: 'its own', __id: 'colliding' });
+	});
+
+	it('keeps a data field named __proto__ or constructor as a plain field', () => {
+		const body = JSON.parse(
+			'{"id":"evt_1","type":"link.closed","data":{"object":{"id":"lnk_1","__proto__":{"a":1}},"__proto__":{"b":2},"constructor":3}}',
+		) as Record<string, unknown>;
+		const item = eventItem(body, 'flat');
+		expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
+		expect(Object.getOwnPropertyDescriptor(item, '__proto__')?.value).toEqual({ a: 1 });
+		expect(Object.getOwnPropertyDescriptor(item, '___proto__')?.value).toEqual({ b: 2 });
+		expect(Object.getOwnPropertyDescriptor(item, 'constructor')?.value).toBe(3);
+	});
+
 	it('copes with a data field that is missing or not an object', () => {
 		expect(eventItem({ id: 'evt_1', type: 'x.y' }, 'flat')).toEqual({ event: { id: 'evt_1', type: 'x.y' } });
 		expect(eventItem({ id: 'evt_1', type: 'x.y', data: { object: 'text' } }, 'flat')).toEqual({
 			object: 'text',
 			event: { id: 'evt_1', type: 'x.y' },
 		});
+	});
+});
+
+describe('flatCollisions', () => {
+	it.each(EVENT_TYPES)('%s example: none (error_message beside object is not a collision)', (type) => {
+		expect(flatCollisions(example(type))).toEqual([]);
+	});
+
+	it('names each data field that the flat item renames, and the name it is emitted under', () => {
+		const body = example('workflow_run.failed');
+		const data = body.data as Record<string, unknown>;
+		data.id = 'data_level_id';
+		data.status = 'data_level_status';
+		data.retry_hint = 'later';
+		expect(flatCollisions(body)).toEqual([
+			'data.id collides with the workflow_run\'s own "id"; emitted as "_id"',
+			'data.status collides with the workflow_run\'s own "status"; emitted as "_status"',
+		]);
+	});
+
+	it('says the name eventItem uses when underscores are needed twice', () => {
+		const body = example('job_run.failed');
+		const data = body.data as Record<string, unknown>;
+		data.id = 'colliding';
+		data._id = 'its own';
+		const [message] = flatCollisions(body);
+		expect(message).toBe('data.id collides with the job_run\'s own "id"; emitted as "__id"');
+		expect(eventItem(body, 'flat').__id).toBe('colliding');
+	});
+
+	it('has nothing to say about an envelope without a resource object', () => {
+		expect(flatCollisions({ id: 'evt_1', type: 'x.y' })).toEqual([]);
+		expect(flatCollisions({ id: 'evt_1', type: 'x.y', data: 'text' })).toEqual([]);
+		expect(flatCollisions({ id: 'evt_1', type: 'x.y', data: { object: 'text', id: 1 } })).toEqual([]);
 	});
 });

@@ -1,4 +1,4 @@
-import { SECRET_REUSE_MS, SecretCache } from '../../nodes/Anon/trigger/secretCache';
+import { FAILED_READ_REUSE_MS, SECRET_REUSE_MS, SecretCache } from '../../nodes/Anon/trigger/secretCache';
 
 type Value = { ok: boolean; secret?: string };
 
@@ -50,12 +50,13 @@ describe('SecretCache', () => {
 		expect(await cache.get('cred1', async () => ({ ok: true, secret: 'other' }), 2)).toEqual({ ok: true, secret: 'one' });
 	});
 
-	it('does not keep an unusable secret: the fix is read on the next request', async () => {
+	it('keeps an unusable secret for FAILED_READ_REUSE_MS only: the fix is read a second later', async () => {
 		const cache = new SecretCache<Value>();
 		const { state, read } = source({ ok: false });
 		expect((await cache.get('cred1', read, 0)).ok).toBe(false);
 		state.current = { ok: true, secret: 'fixed' };
-		expect(await cache.get('cred1', read, 1)).toEqual({ ok: true, secret: 'fixed' });
+		expect((await cache.get('cred1', read, FAILED_READ_REUSE_MS - 1)).ok).toBe(false);
+		expect(await cache.get('cred1', read, FAILED_READ_REUSE_MS)).toEqual({ ok: true, secret: 'fixed' });
 		expect(cache.size).toBe(1);
 	});
 

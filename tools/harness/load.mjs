@@ -53,30 +53,92 @@ export async function sendEvents(events, { url, secret, concurrency = 16, onProg
 	return run;
 }
 
+/** What Svix waits for an answer before it gives an attempt up (its default; Anon publishes none). */
+export const SVIX_TIMEOUT_MS = 15_000;
+/** Svix's default delays before a message's first two retries (Anon publishes no schedule). */
+export const SVIX_RETRY_DELAYS_MS = [5_000, 300_000];
 /**
- * Delivers every event like Svix: any non-2xx answer, connection error or attempt given up
- * after `timeoutMs` (null: every answer is awaited) is retried with exponential back-off
- * (0.5 s, 1 s, 2 s, … capped at 8 s) with the same svix-id, until a 2xx or `maxAttempts`.
- * Returns per-event { attempts, statuses, delivered } (status 0: no answer).
+ * Anon's documentation: "We retry with exponential back-off (2 attempts)". Read as two retries
+ * after the first delivery; the stricter reading (two attempts in all) is budgetReport(…, 2).
  */
-export async function deliverLikeSvix(url, events, { secret, concurrency, maxAttempts = 12, timeoutMs = null }) {
-	const outcomes = events.map(() => ({ attempts: 0, statuses: [], delivered: false }));
-	const pending = events.map((_, i) => i);
-	let round = 0;
-	while (pending.length > 0 && round < maxAttempts) {
-		if (round > 0) await sleep(Math.min(8000, 500 * 2 ** (round - 1)));
-		const batch = pending.splice(0);
-		const { results } = await sendEvents(batch.map((i) => events[i]), { url, secret, concurrency, timeoutMs });
-		results.forEach((result, k) => {
-			const outcome = outcomes[batch[k]];
+export const ANON_RETRIES = 2;
+
+/**
+ * Delivers every event as Anon (Svix) does: each message on its own schedule, signed afresh for
+ * each attempt, the attempt given up after `timeoutMs` (null: every answer is awaited), and any
+ * non-2xx answer, connection error or give-up retried with the same svix-id, at most `retries`
+ * times (Anon's budget by default), after Svix's delays scaled like the timeout (a 2 s timeout:
+ * 0.67 s, then 40 s). At most `concurrency` attempts are in flight; the others queue in order.
+ * Returns per event { eventId, msgId, attempts, statuses, sentAt, delivered } (status 0: no
+ * answer; `sentAt`: wall-clock ms of each attempt).
+ */
+export async function deliverLikeSvix(url, events, { secret, concurrency = 16, retries = ANON_RETRIES, timeoutMs = SVIX_TIMEOUT_MS, delaysMs } = {}) {
+	const scale = (timeoutMs || SVIX_TIMEOUT_MS) / SVIX_TIMEOUT_MS;
+	const delays = delaysMs ?? SVIX_RETRY_DELAYS_MS.map((ms) => ms * scale);
+	const agents = keepAliveAgents(concurrency);
+	const slots = semaphore(concurrency);
+	const deliver = async ({ eventId, msgId, body }) => {
+		const outcome = { eventId, msgId, attempts: 0, statuses: [], sentAt: [], delivered: false };
+		for (let attempt = 0; attempt <= retries && !outcome.delivered; attempt++) {
+			if (attempt > 0) await sleep(delays[Math.min(attempt, delays.length) - 1]);
+			const answer = await slots.run(() => {
+				outcome.sentAt.push(Date.now());
+				return request(url, { body, headers: deliveryHeaders({ secret, body, msgId }), timeoutMs, agent: agents.for(url) });
+			});
 			outcome.attempts++;
-			outcome.statuses.push(result.status);
-			if (result.status >= 200 && result.status < 300) outcome.delivered = true;
-			else pending.push(batch[k]);
-		});
-		round++;
+			outcome.statuses.push(answer.status);
+			outcome.delivered = answer.status >= 200 && answer.status < 300;
+		}
+		return outcome;
+	};
+	try {
+		return await Promise.all(events.map(deliver));
+	} finally {
+		agents.destroy();
 	}
-	return outcomes;
+}
+
+/** At most `limit` calls of run() at once; the others wait in order. */
+function semaphore(limit) {
+	let active = 0;
+	const waiting = [];
+	return {
+		async run(task) {
+			if (active >= limit) await new Promise((resolve) => waiting.push(resolve));
+			else active++;
+			try {
+				return await task();
+			} finally {
+				const next = waiting.shift();
+				if (next) next();
+				else active--;
+			}
+		},
+	};
+}
+
+/**
+ * What Anon's budget means for a delivery run, per event: `lost` (no execution that ran, i.e.
+ * ended as success or error, started within the budget), `doubled` (ran more than once) and
+ * `markedFailed` (no 2xx on any attempt within the budget: Anon marks the message failed,
+ * although it may have run). `runs` maps event ids to their executions' { status, startedAt }
+ * (executedEventIds). `attempts` defaults to Anon's budget, the first delivery and two retries;
+ * a smaller budget is read from the same run (2: the stricter reading of Anon's words), since
+ * a sender's first attempts are the same whatever its budget: an execution counts only if it
+ * started before the first attempt past the budget was sent.
+ */
+export function budgetReport(outcomes, runs, attempts = 1 + ANON_RETRIES) {
+	const report = { attempts, lost: 0, doubled: 0, markedFailed: 0 };
+	for (const outcome of outcomes) {
+		const cutoff = outcome.sentAt[attempts] ?? Infinity;
+		const ran = (runs.get(outcome.eventId) ?? []).filter(
+			(run) => (run.status === 'success' || run.status === 'error') && Date.parse(run.startedAt) < cutoff,
+		).length;
+		if (ran === 0) report.lost++;
+		if (ran > 1) report.doubled++;
+		if (!outcome.statuses.slice(0, attempts).some((status) => status >= 200 && status < 300)) report.markedFailed++;
+	}
+	return report;
 }
 
 /** The p-th percentile (0–100) of `values`, nearest-rank. */

@@ -144,13 +144,15 @@ export async function createAnonWorkflow(client, definition, { baseUrls = [clien
 }
 
 /**
- * Event ids in the trigger output of every execution of a workflow: Map<eventId, statuses[]>.
+ * Event ids in the trigger output of every execution of a workflow: `byEvent`,
+ * Map<eventId, statuses[]>, and `runs`, Map<eventId, { status, startedAt }[]> (for budgetReport).
  * `withoutData` lists the statuses of executions that have no trigger output to attribute
  * (an execution n8n created but whose data a crash destroyed).
  */
 export async function executedEventIds(client, workflowId) {
 	const executions = await client.executions(workflowId);
 	const byEvent = new Map();
+	const runs = new Map();
 	const withoutData = [];
 	for (const execution of executions) {
 		const items = nodeOutput(execution, TRIGGER_NODE_NAME) ?? [];
@@ -158,9 +160,10 @@ export async function executedEventIds(client, workflowId) {
 		for (const item of items) {
 			const id = item.event?.id;
 			byEvent.set(id, [...(byEvent.get(id) ?? []), execution.status]);
+			runs.set(id, [...(runs.get(id) ?? []), { status: execution.status, startedAt: execution.startedAt }]);
 		}
 	}
-	return { byEvent, total: executions.length, withoutData };
+	return { byEvent, runs, total: executions.length, withoutData };
 }
 
 /**
@@ -193,4 +196,44 @@ export async function startReceiver({ port = 0, onRequest } = {}) {
 		received,
 		close: () => new Promise((resolve) => server.close(resolve)),
 	};
+}
+
+/**
+ * Anon Trigger → Remove Duplicates (n8n's node, v2: Remove Items Processed in Previous
+ * Executions, Value to Dedupe On {{ $json.event.id }}, scope workflow, History Size
+ * `historySize` or n8n's default of 10000) → Downstream (No Operation).
+ */
+export function removeDuplicatesWorkflow({ name = 'Anon: remove duplicates', historySize, ...trigger }) {
+	const [triggerNode, noOp] = noOpWorkflow({ name, ...trigger }).nodes;
+	const dedupe = {
+		id: randomUUID(),
+		name: 'Remove Duplicates',
+		type: 'n8n-nodes-base.removeDuplicates',
+		typeVersion: 2,
+		position: [240, 0],
+		parameters: {
+			operation: 'removeItemsSeenInPreviousExecutions',
+			logic: 'removeItemsWithAlreadySeenKeyValues',
+			dedupeValue: '={{ $json.event.id }}',
+			options: { scope: 'workflow', ...(historySize === undefined ? {} : { historySize }) },
+		},
+	};
+	return chainWorkflow(name, [triggerNode, dedupe, { ...noOp, name: 'Downstream', position: [480, 0] }]);
+}
+
+/**
+ * Every execution of a workflow, oldest first: { id, eventId (its trigger's item), status,
+ * passed (items `nodeName` emitted on its first output), error (the run's error message) }.
+ */
+export async function nodeOutcomes(client, workflowId, nodeName) {
+	const executions = await client.executions(workflowId);
+	return executions
+		.map((execution) => ({
+			id: Number(execution.id),
+			eventId: nodeOutput(execution, TRIGGER_NODE_NAME)?.[0]?.event?.id,
+			status: execution.status,
+			passed: nodeOutput(execution, nodeName)?.length ?? 0,
+			error: execution.data?.resultData?.error?.message,
+		}))
+		.sort((a, b) => a.id - b.id);
 }

@@ -6,12 +6,38 @@ export interface FailedRequest {
 	itemIndex: number;
 	/** Why a 404 happens for this request, e.g. "Anon has no job with ID …". */
 	notFound: string;
-	/** Quoted in messages without any `user:password@` (see {@link withoutUserinfo}). */
+	/** The credential's Base URL as saved: messages quote only its origin (see {@link quotedOrigin}). */
 	baseUrl: string;
-	/** Removed from anything quoted back from the response, in case a proxy echoes it. */
+	/** The API key as saved: removed, raw, trimmed and as `Bearer <key>`, from anything quoted back. */
 	apiKey: string;
 	/** Also removed from anything quoted: the Base URL's userinfo and password, if it has any. */
 	hidden?: string[];
+}
+
+const INVALID_URL = 'an invalid URL';
+
+/**
+ * The only thing an error says about a Base URL: its origin (`scheme://host:port`), which
+ * cannot carry a secret, or "an invalid URL". A password with an unencoded `/`, `?`, `#` or
+ * `\` ends the authority early for a URL parser, which then takes part of the userinfo for the
+ * host or port; an `@` after the authority's end is that case, and nothing of it is quoted.
+ * (A Base URL with `@` in its path or query is quoted as invalid too: Anon's API has none.)
+ */
+export function quotedOrigin(baseUrl: string): string {
+	const text = baseUrl.trim();
+	const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text);
+	if (!scheme) return INVALID_URL;
+	const afterScheme = text.slice(scheme[0].length);
+	const authorityEnd = afterScheme.search(/[/?#\\]/);
+	if (authorityEnd !== -1 && afterScheme.slice(authorityEnd).includes('@')) return INVALID_URL;
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		return INVALID_URL;
+	}
+	if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.host === '') return INVALID_URL;
+	return `${url.protocol}//${url.host}`;
 }
 
 /** `scheme://user:password@` in a URL, anywhere in a text (the last @ before the path ends it). */
@@ -25,19 +51,37 @@ export function withoutUserinfo(text: string): string {
 	return text.replace(URL_USERINFO, '$1');
 }
 
-/** The userinfo of a URL and its password, raw and decoded: what must never be quoted. */
+/**
+ * The userinfo of a URL and its password, raw, decoded and percent-encoded: what must never
+ * be quoted. Read both as a URL parser does (the authority ends at the first `/?#\`) and up to
+ * the last `@`, for a password with an unencoded `/`, `?` or `#` in it.
+ */
 export function userinfoSecrets(url: string): string[] {
-	const userinfo = /^\s*[a-z][a-z0-9+.-]*:\/\/([^\s/?#]*)@/i.exec(url)?.[1];
-	if (!userinfo) return [];
-	const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : '';
-	let decoded = password;
+	const text = url.trim();
+	const afterScheme = /^[a-z][a-z0-9+.-]*:\/\/(.*)$/is.exec(text)?.[1];
+	if (afterScheme === undefined) return [];
+	const authority = afterScheme.split(/[/?#\\]/)[0];
+	const userinfos = [authority, afterScheme]
+		.filter((part) => part.includes('@'))
+		.map((part) => part.slice(0, part.lastIndexOf('@')));
+	const secrets: string[] = [];
+	for (const userinfo of userinfos) {
+		const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : '';
+		secrets.push(userinfo, password);
+		try {
+			secrets.push(decodeURIComponent(password), encodeURIComponent(decodeURIComponent(password)));
+		} catch {
+			// Not valid percent-encoding: the raw text is all there is.
+		}
+	}
 	try {
-		decoded = decodeURIComponent(password);
+		const parsed = new URL(text);
+		secrets.push(parsed.password, `${parsed.username}:${parsed.password}`);
 	} catch {
-		// Not valid percent-encoding: the raw text is all there is.
+		// Not a URL a parser accepts: the raw readings above are all there is.
 	}
 	// Very short passwords are left alone: removing every "ab" from a message would garble it.
-	return [...new Set([userinfo, password, decoded])].filter((text) => text.length >= 6);
+	return [...new Set(secrets)].filter((secret) => secret.length >= 6);
 }
 
 export interface AnonResponse {
@@ -62,7 +106,7 @@ export function anonHttpError(node: INode, response: AnonResponse, request: Fail
 			"The key is known but not allowed to do this: check that it belongs to the organization that owns the job or run, or create a new key in Anon's dashboard.";
 	} else if (status === 404) {
 		message = `Not found (404): ${request.notFound}`;
-		description = `Check the ID (map it from the Anon Trigger output) and that the credential's Base URL (${withoutUserinfo(request.baseUrl)}) points at Anon.`;
+		description = `Check the ID (map it from the Anon Trigger output) and that the credential's Base URL (${quotedOrigin(request.baseUrl)}) points at Anon.`;
 	} else if (status === 429) {
 		const retryAfter = headerValue(response.headers, 'retry-after');
 		message = 'Anon is rate limiting these requests (429): slow down and retry';
@@ -88,20 +132,35 @@ export function anonUnreachableError(node: INode, error: unknown, request: Faile
 	const cause = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
 	const code = String(cause?.code ?? cause?.cause?.code ?? '');
 	const detail = code || quote(cause?.message, request);
+	const origin = quotedOrigin(request.baseUrl);
+	const hint = origin === INVALID_URL ? ' If it has a user:password@, percent-encode any /, ?, # or @ in the password.' : '';
 	// The original error is not passed on: request errors can carry the request headers,
-	// and with them the API key.
+	// and with them the API key, and the URL with its userinfo.
 	return new NodeApiError(node, { message: 'Anon could not be reached' } as JsonObject, {
-		message: `Could not reach Anon at ${withoutUserinfo(request.baseUrl)}`,
-		description: `Check the Base URL in the Anon API credential and that n8n can reach it.${detail ? ` (${detail})` : ''}`,
+		message: `Could not reach Anon at ${origin}`,
+		description: `Check the Base URL in the Anon API credential and that n8n can reach it.${hint}${detail ? ` (${detail})` : ''}`,
 		itemIndex: request.itemIndex,
 	});
+}
+
+/** The API key in every form it may be quoted back in: as saved, trimmed, and as sent. */
+function keyForms(apiKey: string): string[] {
+	const key = apiKey.trim();
+	return key === '' ? [] : [`Bearer ${key}`, apiKey, key];
 }
 
 /** A short, key-free excerpt of whatever body Anon sent (no error format is documented). */
 function quote(body: unknown, request: FailedRequest): string {
 	if (body === undefined || body === null || body === '') return '';
-	let text = withoutUserinfo(typeof body === 'string' ? body : JSON.stringify(body));
-	for (const secret of [request.apiKey, ...(request.hidden ?? [])]) {
+	let text = typeof body === 'string' ? body : JSON.stringify(body);
+	// The Base URL as saved, wherever it is echoed, becomes what messages say of it.
+	const baseUrl = request.baseUrl.trim();
+	for (const form of [baseUrl, baseUrl.replace(/\/+$/, '')]) {
+		if (form.length >= 6) text = text.split(form).join(quotedOrigin(baseUrl));
+	}
+	text = withoutUserinfo(text);
+	const secrets = [...keyForms(request.apiKey), ...(request.hidden ?? [])].sort((a, b) => b.length - a.length);
+	for (const secret of secrets) {
 		if (secret) text = text.split(secret).join('***');
 	}
 	text = text.replace(/\s+/g, ' ').trim();

@@ -7,7 +7,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { ANON_API_BASE_URL } from '../../../credentials/AnonApi.credentials';
-import { anonHttpError, anonUnreachableError, userinfoSecrets, withoutUserinfo, type FailedRequest } from './errors';
+import { anonHttpError, anonUnreachableError, quotedOrigin, userinfoSecrets, type FailedRequest } from './errors';
 
 export interface AnonRequest {
 	method: IHttpRequestMethods;
@@ -24,8 +24,8 @@ interface AnonApiCredentials {
 }
 
 /**
- * The one place that talks to Anon. n8n adds `Authorization: Bearer <key>` from the
- * credential's `authenticate`; statuses are read here (not from thrown errors) so that every
+ * The one place that talks to Anon. n8n adds `Authorization: Bearer <key>` (the key trimmed)
+ * from the credential's `authenticate`; statuses are read here (not from thrown errors) so that every
  * failure gets a message that says what to do, and none carries the key.
  */
 export async function anonApiRequest(
@@ -35,12 +35,12 @@ export async function anonApiRequest(
 ): Promise<IDataObject> {
 	const credentials = await this.getCredentials<AnonApiCredentials>('anonApi', itemIndex);
 	const baseUrl = (credentials.baseUrl || ANON_API_BASE_URL).trim().replace(/\/+$/, '');
-	// A proxy's user:password@ in the Base URL is used for the request, never quoted.
-	const shownBaseUrl = withoutUserinfo(baseUrl);
+	// A proxy's user:password@ in the Base URL is used for the request, never quoted: errors
+	// quote only the origin.
 	const failed: FailedRequest = {
 		itemIndex,
 		notFound: request.notFound,
-		baseUrl: shownBaseUrl,
+		baseUrl,
 		apiKey: credentials.apiKey ?? '',
 		hidden: userinfoSecrets(baseUrl),
 	};
@@ -66,7 +66,7 @@ export async function anonApiRequest(
 		// An HTML page or empty answer with 2xx: usually a Base URL that is not Anon's API.
 		throw new NodeApiError(this.getNode(), { httpCode: String(response.statusCode) }, {
 			message: 'Anon answered, but not with a JSON object',
-			description: `Check that the Base URL in the Anon API credential (${shownBaseUrl}) points at Anon's API.`,
+			description: `Check that the Base URL in the Anon API credential (${quotedOrigin(baseUrl)}) points at Anon's API.`,
 			itemIndex,
 		});
 	}

@@ -8,8 +8,14 @@
  * `x-vault-tkn`, …); the user knows which of their headers are plain data.
  *
  * Even a named header stays redacted when it is a credential by nature (`authorization`,
- * `cookie`, …) or its value looks like one (an authorization scheme with credentials, a JWT,
- * a well-known key format).
+ * `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`, `api-key`) or its value looks
+ * like one: an authorization scheme with credentials (`Bearer …`, `Basic …`, or one word then
+ * a token of 16+ characters holding letters and digits), a credential parameter (`token=…`,
+ * `password: …`), a JWT, a URL with a password, a PEM block, or a key of a well-known family
+ * recognised by its prefix and shape (KEY_FORMATS): Svix (`whsec_`), Anon (`anon_`), Stripe,
+ * GitHub, GitLab, Slack, Vault, Google, AWS, OpenAI (`sk-…`), Anthropic (`sk-ant-…`), npm,
+ * SendGrid, Hugging Face, PyPI, Square, Shopify, DigitalOcean and Grafana. Nothing is guessed
+ * from how random a value looks: request ids, trace ids and UUIDs that the user names are shown.
  *
  * Pure: no n8n calls.
  */
@@ -51,9 +57,33 @@ const CREDENTIAL_PARAMETER = /(^|[\s;,&?])(access_?token|id_?token|refresh_?toke
 const JWT = /eyJ[\w-]*\.[\w-]*/;
 /** A URL with a password in it (`https://user:pass@host`). */
 const URL_WITH_PASSWORD = /[a-z][\w+.-]*:\/\/[^\s/@:]*:[^\s/@]*@/i;
-/** PEM blocks and well-known key and token formats. */
-const KNOWN_FORMAT =
-	/-----BEGIN |\b(whsec_|whsk_|anon_|sk_live_|sk_test_|rk_live_|rk_test_|pk_live_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|xox[abposr]-|hv[sbr]\.|ya29\.|AIza)[\w-]{6,}|\b(AKIA|ASIA)[A-Z0-9]{16}\b|\bs\.[A-Za-z0-9]{24}\b/;
+/** A PEM block: a private key, a certificate. */
+const PEM = /-----BEGIN /;
+/**
+ * Well-known key and token formats, by family, recognised by their prefix and shape only
+ * (never by how random a value looks, so that request ids, trace ids and UUIDs stay shown).
+ */
+export const KEY_FORMATS: ReadonlyArray<{ family: string; pattern: RegExp }> = [
+	{ family: 'Svix', pattern: /\b(?:whsec_|whsk_)[\w-]{6,}/ },
+	{ family: 'Anon', pattern: /\banon_[\w-]{6,}/ },
+	{ family: 'Stripe', pattern: /\b(?:[sr]k_live_|[sr]k_test_|pk_live_)[\w-]{6,}/ },
+	{ family: 'GitHub', pattern: /\b(?:gh[pousr]_|github_pat_)[\w-]{6,}/ },
+	{ family: 'GitLab', pattern: /\bglpat-[\w-]{6,}/ },
+	{ family: 'Slack', pattern: /\bxox[abposr]-[\w-]{6,}/ },
+	{ family: 'Vault', pattern: /\bhv[sbr]\.[\w-]{6,}|\bs\.[A-Za-z0-9]{24}\b/ },
+	{ family: 'Google', pattern: /\b(?:ya29\.|AIza)[\w-]{6,}/ },
+	{ family: 'AWS', pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/ },
+	{ family: 'OpenAI', pattern: /\bsk-(?!ant-)[\w-]{20,}/ },
+	{ family: 'Anthropic', pattern: /\bsk-ant-[\w-]{20,}/ },
+	{ family: 'npm', pattern: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/ },
+	{ family: 'SendGrid', pattern: /\bSG\.[\w-]{22}\.[\w-]{43}(?![\w-])/ },
+	{ family: 'Hugging Face', pattern: /\bhf_[A-Za-z0-9]{30,}/ },
+	{ family: 'PyPI', pattern: /\bpypi-AgE[\w-]{16,}/ },
+	{ family: 'Square', pattern: /\bsq0(?:atp|csp)-[\w-]{22,}/ },
+	{ family: 'Shopify', pattern: /\bshp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}/ },
+	{ family: 'DigitalOcean', pattern: /\bdo[opr]_v1_[a-f0-9]{64}/ },
+	{ family: 'Grafana', pattern: /\bgl(?:c|sa)_[\w+/=-]{20,}/ },
+];
 
 /** Whether a header value looks like a credential. */
 export function looksLikeCredential(value: string): boolean {
@@ -63,7 +93,8 @@ export function looksLikeCredential(value: string): boolean {
 		CREDENTIAL_PARAMETER.test(value) ||
 		JWT.test(value) ||
 		URL_WITH_PASSWORD.test(value) ||
-		KNOWN_FORMAT.test(value)
+		PEM.test(value) ||
+		KEY_FORMATS.some((format) => format.pattern.test(value))
 	);
 }
 

@@ -90,7 +90,7 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'acknowledge',
 				type: 'options',
 				default: 'onReceived',
-				description: 'When n8n answers Anon that the event arrived. Anon retries an event it got no 2xx answer for within 15 seconds.',
+				description: 'When n8n answers Anon that the event arrived. Anon retries an event it got no 2xx answer for twice (exponential back-off), then marks it failed.',
 				options: [
 					{
 						name: 'When Received',
@@ -102,7 +102,7 @@ export const triggerProperties: INodeProperties[] = [
 						name: 'When the Workflow Finishes',
 						value: 'lastNode',
 						description:
-							'Only once the workflow has run without error: a failed execution, or an n8n that stops mid-run, leaves the event unacknowledged and Anon sends it again. A workflow that keeps failing runs once per Anon retry; a run longer than 15 seconds is acknowledged late but still runs once.',
+							'Only once the workflow has run without error: a failed execution, or an n8n that stops mid-run, leaves the event unacknowledged and Anon sends it again, up to its two retries. A workflow that keeps failing runs once per attempt; a run longer than the sender waits (15 seconds by default) is acknowledged late but still runs once.',
 					},
 				],
 			},
@@ -165,7 +165,7 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: DEFAULT_REDELIVERY_WINDOW_MINUTES,
 				description:
-					'For how long a redelivery of an event this node already accepted (same svix-ID) is acknowledged without running the workflow again. Remembered in memory by this n8n process; 0 turns it off.',
+					'For how long a redelivery of an event this node already accepted (same svix-ID) is acknowledged without running the workflow again. Remembered in memory by this n8n process; 0 turns it off (a copy of the same signed request still never runs twice).',
 			},
 			{
 				displayName: 'Timestamp Tolerance (Seconds)',

@@ -207,16 +207,60 @@ export type OutputShape = 'flat' | 'envelope';
  * to the rest of `data` (`error_message`), with the envelope under `event` (`_event` if Anon's
  * data has a field named `event`, see addField):
  * `{{ $json.status }}`, `{{ $json.error_message }}`, `{{ $json.event.type }}`.
- * `envelope` emits the body exactly as Anon sent it.
+ * The resource's fields win: a field of `data` with a name the resource uses gets underscores
+ * in front as addField does (`data.id` → `_id`; see flatCollisions). `envelope` emits the body
+ * exactly as Anon sent it.
  */
 export function eventItem(body: Json, shape: OutputShape): Json {
 	if (shape === 'envelope') return { ...body };
 	const { data, ...envelope } = body;
-	const { object, ...rest } = isRecord(data) ? data : { object: data };
-	const resource = isRecord(object) ? object : object === undefined ? {} : { object };
-	const item = { ...resource, ...rest };
+	const { resource, fields } = flatLayout(data);
+	const item = { ...resource };
+	for (const field of fields) define(item, field.emittedAs, field.value);
 	addField(item, 'event', envelope);
 	return item;
+}
+
+/**
+ * One schema issue per field of `data` that flat output renames because the resource has a
+ * field of that name, e.g. `data.id collides with the workflow_run's own "id"; emitted as "_id"`.
+ * Pure: the same renames eventItem makes, for the item's `schema_issues`.
+ */
+export function flatCollisions(body: Json): string[] {
+	const resource = typeof body.type === 'string' && body.type !== '' ? shownValue(body.type.split('.')[0], 40) : 'resource';
+	return flatLayout(body.data)
+		.fields.filter((field) => field.emittedAs !== field.name)
+		.map((field) => {
+			const name = shownValue(field.name);
+			return `data.${name} collides with the ${resource}'s own "${name}"; emitted as "${shownValue(field.emittedAs)}"`;
+		});
+}
+
+interface FlatField {
+	name: string;
+	emittedAs: string;
+	value: unknown;
+}
+
+/** `data.object`'s fields, and the rest of `data` with the names flat output gives them. */
+function flatLayout(data: unknown): { resource: Json; fields: FlatField[] } {
+	const { object, ...rest } = isRecord(data) ? data : { object: data };
+	const resource = isRecord(object) ? object : object === undefined ? {} : { object };
+	const taken = new Set([...Object.keys(resource), ...Object.keys(rest)]);
+	const fields = Object.entries(rest).map(([name, value]): FlatField => {
+		let emittedAs = name;
+		if (Object.prototype.hasOwnProperty.call(resource, name)) {
+			while (taken.has(emittedAs)) emittedAs = `_${emittedAs}`;
+			taken.add(emittedAs);
+		}
+		return { name, emittedAs, value };
+	});
+	return { resource, fields };
+}
+
+/** Sets an own field, even one named `__proto__`. */
+function define(item: Json, name: string, value: unknown): void {
+	Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -227,6 +271,6 @@ export function eventItem(body: Json, shape: OutputShape): Json {
 export function addField(item: Json, name: string, value: unknown): string {
 	let free = name;
 	while (Object.prototype.hasOwnProperty.call(item, free)) free = `_${free}`;
-	Object.defineProperty(item, free, { value, enumerable: true, writable: true, configurable: true });
+	define(item, free, value);
 	return free;
 }

@@ -5,44 +5,85 @@
  * loads the credential row from the database, decrypts it, and resolves its fields through a
  * freshly acquired isolate of n8n's expression engine, a second one besides the isolate n8n
  * already holds for the request. Under load that wait is most of the gap to the cheapest
- * community trigger (BENCHMARKS.md, section 2c).
+ * community trigger (BENCHMARKS.md).
  *
  * The bound: an answer is reused for at most `reuseMs` after its read *started*, so a secret
  * changed in n8n at time t is used by every request from t + reuseMs on (a read that started
- * after t already sees it). Failed reads and unusable secrets are not kept: fixing them takes
- * effect on the next request.
+ * after t already sees it). Failed reads and unusable secrets are kept for FAILED_READ_REUSE_MS.
  */
-export const SECRET_REUSE_MS = 10_000;
+import type { IWebhookFunctions } from 'n8n-workflow';
 
-type Entry<T> = { readAt: number; value: Promise<T> };
+import { monotonicNow } from './clock';
+import { parseSigningSecret, type ParsedSecret } from './verifySignature';
+
+export const SECRET_REUSE_MS = 10_000;
+/**
+ * A failed read or an unusable secret is reused for this long: an unsigned caller of a
+ * misconfigured endpoint then costs n8n at most one credential read (a database query and a
+ * decryption) a second, and a fixed credential takes effect within a second.
+ */
+export const FAILED_READ_REUSE_MS = 1_000;
+
+type Entry<T> = { readAt: number; reuseMs: number; value: Promise<T> };
 
 export class SecretCache<T extends { ok: boolean }> {
 	private readonly entries = new Map<string, Entry<T>>();
 
-	constructor(private readonly reuseMs = SECRET_REUSE_MS) {}
+	constructor(
+		private readonly reuseMs = SECRET_REUSE_MS,
+		private readonly failedReuseMs = FAILED_READ_REUSE_MS,
+	) {}
 
 	get size(): number {
 		return this.entries.size;
 	}
 
 	/**
-	 * The value read for `key` less than `reuseMs` ago, else `read()`'s. Requests arriving
-	 * while a read is under way share it instead of starting their own.
+	 * The value read for `key` less than `reuseMs` ago (`failedReuseMs` for a value that is not
+	 * ok), else `read()`'s. Requests arriving while a read is under way share it instead of
+	 * starting their own. A read that throws is not kept.
 	 */
 	async get(key: string, read: () => Promise<T>, now: number): Promise<T> {
 		const cached = this.entries.get(key);
-		if (cached && now - cached.readAt < this.reuseMs) return await cached.value;
+		if (cached && now - cached.readAt < cached.reuseMs) return await cached.value;
 		for (const [other, entry] of this.entries) {
-			if (now - entry.readAt >= this.reuseMs) this.entries.delete(other);
+			if (now - entry.readAt >= entry.reuseMs) this.entries.delete(other);
 		}
-		const entry: Entry<T> = { readAt: now, value: read() };
+		const entry: Entry<T> = { readAt: now, reuseMs: this.reuseMs, value: read() };
 		this.entries.set(key, entry);
-		const forget = () => {
-			if (this.entries.get(key) === entry) this.entries.delete(key);
-		};
-		entry.value.then((value) => {
-			if (!value.ok) forget();
-		}, forget);
+		entry.value.then(
+			(value) => {
+				if (!value.ok) entry.reuseMs = this.failedReuseMs;
+			},
+			() => {
+				if (this.entries.get(key) === entry) this.entries.delete(key);
+			},
+		);
 		return await entry.value;
+	}
+}
+
+const signingKeys = new SecretCache<ParsedSecret>();
+
+/**
+ * The credential's parsed signing key. On the production URL it is reused per workflow and
+ * credential (see SecretCache for the bounds); the test URL reads it afresh, so a change shows
+ * there at once.
+ */
+export async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
+	const credentialId = context.getNode().credentials?.anonWebhookApi?.id;
+	if (!credentialId || context.getMode() === 'manual') return await readSigningKey(context);
+	// Per workflow as well: a read is only reused where n8n's own read (and its permission
+	// check for this workflow) would have returned it.
+	const key = `${context.getWorkflow().id ?? ''}/${credentialId}`;
+	return await signingKeys.get(key, async () => await readSigningKey(context), monotonicNow());
+}
+
+async function readSigningKey(context: IWebhookFunctions): Promise<ParsedSecret> {
+	try {
+		const credentials = await context.getCredentials<{ signingSecret?: string }>('anonWebhookApi');
+		return parseSigningSecret(String(credentials.signingSecret ?? ''));
+	} catch (error) {
+		return { ok: false, message: `no Anon Webhook credential could be read (${(error as Error).message}).` };
 	}
 }

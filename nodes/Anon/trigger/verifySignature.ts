@@ -54,6 +54,12 @@ export interface VerifyInput {
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 /** Svix signs with one key, two during a 24 h rotation; far more entries is not Svix. */
 export const MAX_SIGNATURE_ENTRIES = 16;
+/**
+ * Ed25519 (`v1a`) signatures verified per request at most: a key rotation signs with the old and
+ * the new key. Each verification hashes the whole body again, so more would let a forged request
+ * cost many times what it costs with a `whsec_` secret (one HMAC, however many `v1` entries).
+ */
+export const MAX_V1A_SIGNATURES = 2;
 /** Svix message ids are ~30 characters; the bound keeps the redelivery memory bounded too. */
 export const MAX_MESSAGE_ID_LENGTH = 256;
 
@@ -147,8 +153,8 @@ function header(headers: VerifyInput['headers'], name: string): string | undefin
  * `v1a,<base64 Ed25519 signature>` over the same content. Any entry of the space-separated
  * signature header may match (secret rotation); unknown versions are skipped.
  *
- * Runs on every request, forged ones included, so the accepted path allocates little:
- * within 1.2× of a bare HMAC of the same bytes for 1 KiB bodies (see BENCHMARKS.md).
+ * Runs on every request, forged ones included, so the accepted path allocates little (its cost
+ * beside a bare HMAC of the same bytes: BENCHMARKS.md, section 1).
  */
 export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 	const { headers, body, key } = input;
@@ -202,6 +208,9 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 	}
 	if (candidates.length === 0) {
 		return fail('no_supported_signature', noSupportedSignatureMessage(names.signature, wanted, entries));
+	}
+	if (key.kind === 'ed25519' && candidates.length > MAX_V1A_SIGNATURES) {
+		return fail('invalid_header', `The ${names.signature} header holds ${candidates.length} v1a signatures; a key rotation needs at most ${MAX_V1A_SIGNATURES}, and no more are verified.`);
 	}
 
 	const prefix = `${id}.${timestampText}.`;

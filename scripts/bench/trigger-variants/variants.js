@@ -107,7 +107,9 @@ const NO_NODE_TYPES = { getByName: () => undefined, getByNameAndVersion: () => u
 
 function claimDelivery(context, id, { redeliveryGuardFor }) {
 	const guard = redeliveryGuardFor(`${context.getWorkflow().id || ''}/${context.getNode().id}`);
-	const claim = guard.claim(id, 3_600_000, performance.now()); // the guard's clock (trigger/clock.ts)
+	const signedAt = Number(context.getRequestObject().headers['svix-timestamp']);
+	// The defaults (60-minute window, 300 s tolerance) on the guard's clock (trigger/clock.ts).
+	const claim = guard.claim(id, signedAt, { windowMs: 3_600_000, replayMs: 600_000 }, performance.now());
 	if (claim.status !== 'new') throw new Error(`variant: duplicate ${id}`);
 	const response = context.getResponseObject();
 	response.once('close', () => claim.settle(response.writableFinished && response.statusCode < 300));

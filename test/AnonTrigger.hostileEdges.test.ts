@@ -1,0 +1,111 @@
+// Promises of README and SECURITY.md held at their edges: forged requests with a public key cost
+// a bounded number of verifications, a misconfigured endpoint is not a credential-read amplifier
+// for unsigned callers, and signature headers that arrive twice (as bytes on a socket, before
+// Node's HTTP parser joins them) are refused one clear way, whatever their order.
+import { generateKeyPairSync, sign } from 'node:crypto';
+
+import { deliver, exampleBody, messageId, SECRET, signedHeaders } from './helpers/webhook';
+import { rawRequest, startWebhookServer, type WebhookServer } from './helpers/webhookServer';
+import { parseSigningSecret, verifyWebhookSignature } from '../nodes/Anon/trigger/verifySignature';
+
+const body = exampleBody('workflow_run.failed');
+
+describe('forged requests with a whpk_ public key: verification work is bounded', () => {
+	const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+	const whpk = `whpk_${Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url').toString('base64')}`;
+	const parsed = parseSigningSecret(whpk);
+	if (!parsed.ok) throw new Error(parsed.message);
+	const now = Math.floor(Date.now() / 1000);
+	const content = (id: string) => Buffer.from(`${id}.${now}.${body}`);
+	const forged = () => `v1a,${sign(null, Buffer.from('other content'), privateKey).toString('base64')}`;
+	const verify = (signature: string, id = 'msg_x') =>
+		verifyWebhookSignature({ headers: { 'svix-id': id, 'svix-timestamp': String(now), 'svix-signature': signature }, body: Buffer.from(body), key: parsed.key, nowSeconds: now });
+
+	it('more v1a signatures than a key rotation needs (2) → 401 invalid_header, none verified', () => {
+		for (const count of [3, 16]) {
+			const result = verify(Array.from({ length: count }, forged).join(' '));
+			expect(result).toMatchObject({ ok: false, reason: 'invalid_header', message: expect.stringMatching(/v1a.*at most 2/) });
+		}
+	});
+
+	it('a rotation (old and new key, in either order) still verifies', () => {
+		const genuine = `v1a,${sign(null, content('msg_rot'), privateKey).toString('base64')}`;
+		expect(verify(`${forged()} ${genuine}`, 'msg_rot')).toMatchObject({ ok: true, version: 'v1a' });
+		expect(verify(`${genuine} ${forged()}`, 'msg_rot')).toMatchObject({ ok: true, version: 'v1a' });
+		// v1 entries beside them are not v1a work.
+		expect(verify(`v1,abc v1,def ${forged()} ${genuine}`, 'msg_rot')).toMatchObject({ ok: true });
+	});
+});
+
+describe('a misconfigured endpoint costs an unsigned caller nothing', () => {
+	it.each([
+		['a malformed secret', { signingSecret: 'whsec_short' }],
+		['a credential n8n cannot read', new Error('Credentials could not be decrypted.')],
+	])('%s: 1,000 unsigned requests → at most one credential read a second', async (_name, credentials) => {
+		let reads = 0;
+		const workflowId = `wf-amplifier-${messageId()}`;
+		for (let i = 0; i < 1_000; i++) {
+			const outcome = await deliver({ headers: { 'content-type': 'application/json' }, body, credentials, credentialId: 'cred-broken', workflowId, onCredentialRead: () => (reads += 1) });
+			expect(outcome.status).toBe(500);
+		}
+		expect(reads).toBe(1);
+	});
+
+	it('a fixed credential takes effect within a second', async () => {
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+		try {
+			const state = { signingSecret: 'whsec_short' };
+			const send = () => deliver({ headers: signedHeaders(body), body, credentials: state, credentialId: 'cred-fixed', workflowId: `wf-fixed-${messageId()}` });
+			expect((await send()).status).toBe(500);
+			state.signingSecret = SECRET;
+			jest.advanceTimersByTime(1_000);
+			expect((await send()).executed).toBe(true);
+		} finally {
+			jest.useRealTimers();
+		}
+	});
+});
+
+describe('a signature header sent twice (real bytes on a socket)', () => {
+	let server: WebhookServer;
+	beforeAll(async () => {
+		server = await startWebhookServer({ workflowId: `wf-twice-${messageId()}` });
+	});
+	afterAll(async () => await server.close());
+
+	const lines = (headers: Record<string, string>) => Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+
+	it.each([
+		['svix-signature: bogus, then valid', 'svix-signature', 'bogus-first'],
+		['svix-signature: valid, then bogus', 'svix-signature', 'bogus-last'],
+		['svix-id twice', 'svix-id', 'bogus-last'],
+		['svix-timestamp twice', 'svix-timestamp', 'bogus-first'],
+	])('%s → 401 invalid_header, nothing runs', async (_name, name, order) => {
+		const headers = signedHeaders(body);
+		const genuine = `${name}: ${headers[name]}`;
+		const bogus = `${name}: ${name === 'svix-signature' ? 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' : name === 'svix-id' ? 'msg_other' : String(Date.now())}`;
+		const rest = lines(Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name)));
+		const before = server.executions.length;
+		const answer = await rawRequest(server.url, [...rest, ...(order === 'bogus-first' ? [bogus, genuine] : [genuine, bogus])], body);
+		expect(answer).toMatchObject({ status: 401, body: { reason: 'invalid_header' } });
+		expect(server.executions.length).toBe(before);
+	});
+
+	it('each header once → 200 accepted (the same bytes otherwise)', async () => {
+		const answer = await rawRequest(server.url, lines(signedHeaders(body)), body);
+		expect(answer).toMatchObject({ status: 200 });
+	});
+});
+
+describe('flat output never overwrites Anon\'s data, and says so', () => {
+	it('a field of data named like a resource field is emitted with an underscore, noted in schema_issues', async () => {
+		const event = JSON.parse(body);
+		event.data.id = 'data_level_id';
+		const text = JSON.stringify(event);
+		const outcome = await deliver({ headers: signedHeaders(text), body: text, workflowId: `wf-flat-${messageId()}` });
+		const [item] = outcome.items;
+		expect(item.id).toBe(event.data.object.id);
+		expect(item._id).toBe('data_level_id');
+		expect(item.schema_issues).toEqual([`data.id collides with the workflow_run's own "id"; emitted as "_id"`]);
+	});
+});
