@@ -2,9 +2,10 @@
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
-	// `npm test` runs the unit tests; the reliability suite has its own command, and
-	// test/tooling/ holds the node:test unit tests of the harness in tools/harness/ (`node --test test/tooling/`).
-	testPathIgnorePatterns: ['/node_modules/', '/test/reliability/', '/test/tooling/'],
+	// `npm test` runs the unit tests; the long property and timing tests of test/stress/ run
+	// with the reliability suite (`npm run test:reliability`); every .mjs file is node:test.
+	testMatch: ['**/*.test.ts', '**/*.test.js'],
+	testPathIgnorePatterns: ['/node_modules/', '/test/stress/'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', target: 'es2022', strict: true, esModuleInterop: true, resolveJsonModule: true, skipLibCheck: true, allowJs: true } }],
 	},

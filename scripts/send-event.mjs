@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Signs one of Anon's example events (test/fixtures/events/<type>.json) with svix and POSTs
+// Signs one of Anon's example events (fixtures/events/<type>.json) with svix and POSTs
 // it, like Anon does; prints the answer.
 //
 //   node scripts/send-event.mjs <type> [--url <webhook url>] [--secret <whsec_...>] [--id <msg_...>]

@@ -1,6 +1,6 @@
 // The shape of the tooling and test tree: tools/, test/ and scripts/. Plain JavaScript: it
 // needs child_process and fs. Three rules over every .ts, .js, .mjs and .cjs file git tracks there
-// or would track (new files not ignored; test/fixtures/ is data, left out):
+// or would track (new files not ignored; fixtures/ is data):
 //   1. no file is over MAX_LINES lines: split it by concern instead;
 //   2. no two files share a name, so a name found in a log, a stack trace or a search is one file.
 //      Two names clash when their basenames are equal (queue.mjs twice), or when their stems
@@ -20,7 +20,7 @@ const CITATION = /\bissue #?\d+|#\d{2}\b/i;
 
 const sources = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', 'tools', 'test', 'scripts'], { cwd: root, encoding: 'utf8' })
 	.split('\0')
-	.filter((f) => /\.(ts|js|mjs|cjs)$/.test(f) && !f.startsWith('test/fixtures/'));
+	.filter((f) => /\.(ts|js|mjs|cjs)$/.test(f));
 
 const stem = (file) => path.basename(file).replace(/\.(d\.ts|ts|js|mjs|cjs)$/, '');
 const read = (file) => readFileSync(path.join(root, file), 'utf8');

@@ -87,7 +87,7 @@ describe('the README', () => {
 	});
 
 	it('shows the workflow_run.failed item in full and links the page with every type', () => {
-		expect(readme).toContain(readFileSync(path.join(root, 'test/fixtures/items/workflow_run.failed.json'), 'utf8').trim());
+		expect(readme).toContain(readFileSync(path.join(root, 'fixtures/items/workflow_run.failed.json'), 'utf8').trim());
 		expect(readme).toContain('(docs/events.md)');
 	});
 

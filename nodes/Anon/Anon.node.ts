@@ -6,13 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { RESOURCES } from './action/operations';
 import type { Operation } from './action/resource';
-import { job } from './resources/job';
-import { link } from './resources/link';
-import { workflowRun } from './resources/workflowRun';
-
-/** In the order their parameters are listed; the Resource list itself is alphabetical. */
-const RESOURCES = [link, job, workflowRun];
 
 /** resource → operation → what runs it. */
 const OPERATIONS: Record<string, Record<string, Operation['execute']>> = Object.fromEntries(

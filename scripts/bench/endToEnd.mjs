@@ -1,5 +1,5 @@
 // Sections 2–4 of BENCHMARKS.md, in a real n8n: the Anon Trigger vs the Min Trigger (the
-// cheapest community trigger, test/fixtures/min-trigger) vs n8n's own Webhook node (rotating
+// cheapest community trigger, fixtures/min-trigger) vs n8n's own Webhook node (rotating
 // rounds of the same load), the same load with bad signatures, and n8n's
 // resident memory while events with distinct svix-ids go through with redelivery
 // protection on. Wrong results (answers, execution counts) are reported to `expect`.

@@ -289,7 +289,7 @@ ${goals.join('\n')}
 ${PLAN.events} events into each workflow, in ${PLAN.rounds} rounds (after 100 warm-up events each); within a
 round the three take turns in slices of 100 events, so neighbouring slices see the same machine
 load, and each round starts with the next trigger. All workflows are *trigger → No Operation*: the Anon Trigger
-verifies every signature (once with each Acknowledge setting); the **Min Trigger** (\`test/fixtures/min-trigger\`, installed beside
+verifies every signature (once with each Acknowledge setting); the **Min Trigger** (\`fixtures/min-trigger\`, installed beside
 the package, never shipped) is the cheapest possible community trigger, emitting the body and
 verifying nothing, so what it costs is what n8n charges any community trigger; n8n's Webhook
 node (typeVersion 2, respond immediately) verifies nothing and is exempt from part of that

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Where does the Anon Trigger's throughput go, next to the cheapest community
 // trigger n8n can run? One n8n, with, side by side:
-//   - min      the Min Trigger (test/fixtures/min-trigger): emits the body, verifies nothing
+//   - min      the Min Trigger (fixtures/min-trigger): emits the body, verifies nothing
 //   - VARIANTS copies of it that add ONE of the Anon Trigger's steps each
 //              (trigger-variants/variants.js), using the package's own compiled code for that step
 //   - anon     the Anon Trigger itself, and `anon-forged` (bad signatures, answered 401)

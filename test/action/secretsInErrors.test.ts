@@ -3,7 +3,7 @@
  * proxy password (even one with an unencoded `#`, `?` or `/` that no parser reads as a
  * password) nor the API key (in whatever form it was saved: with spaces or a line break
  * around it, and as sent, `Bearer <key>`). Driven through the node against the HTTP stand-in
- * for Anon's API, as test/Anon.node.test.ts does.
+ * for Anon's API, as test/action/Anon.node.test.ts does.
  */
 import { randomBytes } from 'node:crypto';
 

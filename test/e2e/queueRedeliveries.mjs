@@ -16,7 +16,8 @@ import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
 
 import { distinctEvents, sendEvent, svixHeaders } from '../../tools/harness/signedEvents.mjs';
-import { sendEvents } from '../../tools/harness/load.mjs';
+import { copiesOf, exactlyOnceReport, exactlyOnceWorkflow, psql, setUpEventsDatabase, startAlertReceiver } from '../../tools/harness/exactlyOnce.mjs';
+import { deliverLikeSvix, sendEvents } from '../../tools/harness/load.mjs';
 import { nodeOutput } from '../../tools/harness/n8n.mjs';
 import { log, waitFor } from '../../tools/harness/process.mjs';
 import { createActiveWorkflow, proxiedRequests } from '../../tools/harness/queueTopology.mjs';
@@ -29,6 +30,8 @@ import {
 	newExecutions,
 	queueSuiteHooks,
 	queueTest,
+	sigkillWorker,
+	unfinishedExecutions,
 } from '../../tools/harness/queueSuite.mjs';
 import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
 import { chainWorkflow, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
@@ -39,6 +42,12 @@ const MESSAGES = 21;
 const COPIES = 3;
 // How long the workflow with Acknowledge "When the Workflow Finishes" runs.
 const RUN_SECONDS = 4;
+// 3e: events, copies of each (distinct svix-ids: the same event reaching both webhook processes),
+// and the alerts after which a worker is killed. The lease is the example's 2 minutes scaled to
+// 20 s, and Svix's retry delays (5 s, 5 min) scaled alike for the second one: 50 s, so the
+// lease/second-delay ratio stays 0.4 and a copy whose run died finds the lease expired on its
+// last retry. The first delay and the 15 s give-up stay Svix's.
+const EXACTLY_ONCE = { events: 60, copies: 2, killAfterAlerts: 20, leaseSeconds: 20, timeoutMs: 15_000, delaysMs: [5_000, 50_000] };
 
 const ctx = { numbers: {} };
 
@@ -85,6 +94,8 @@ function slowRunWorkflow(trigger) {
 
 /** The answer's status and the trigger's status word: "200 accepted". */
 const answerOf = (result) => `${result.status} ${/"status":"(\w+)"/.exec(result.body)?.[1] ?? ''}`.trim();
+
+const seconds = (ms) => +(ms / 1000).toFixed(1);
 
 /** How many of `values` are each value: { '200 accepted': 21 }. */
 const tally = (values) => values.reduce((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
@@ -293,5 +304,68 @@ describe(`queue mode in n8n ${N8N_VERSION}: redeliveries through nginx routing b
 		assert.deepEqual([redelivery.status, redelivery.body.status], [200, 'duplicate'], 'a redelivery after the run');
 		assert.equal(fresh.length, 1, 'one execution');
 		assert.equal(served?.size, 1, 'all three deliveries on one webhook process');
+	});
+
+	queueTest(`3e. exactly once with examples/anon-exactly-once-postgres.json: ${EXACTLY_ONCE.events} events × ${EXACTLY_ONCE.copies} copies through both webhook processes at Anon's retry budget, a worker SIGKILLed mid-stream → 0 lost, 0 doubled`, async () => {
+		const { events: count, copies, killAfterAlerts, leaseSeconds, timeoutMs, delaysMs } = EXACTLY_ONCE;
+		const t0 = Date.now();
+		let kill = null;
+		const receiver = await startAlertReceiver({
+			onAlert: (call, calls) => {
+				if (kill || new Set(calls.map((c) => c.eventId)).size < killAfterAlerts) return;
+				// The worker with the most executions in flight, so that the kill cuts runs mid-way.
+				kill = (async () => {
+					const inFlight = await Promise.all(ctx.q.workers.map(unfinishedExecutions));
+					const index = inFlight[1].size > inFlight[0].size ? 1 : 0;
+					const victim = ctx.q.workers[index];
+					const at = Date.now();
+					const died = await sigkillWorker(victim);
+					log(`  SIGKILLed ${victim.name} after ${calls.length} alerts, ${seconds(at - t0)} s in; ${died.size} execution(s) died with it`);
+					return { victim: victim.name, atSeconds: seconds(at - t0), executionsThatDied: died.size };
+				})();
+			},
+		});
+		try {
+			const postgres = await setUpEventsDatabase(ctx.q);
+			const workflow = await createActiveWorkflow(
+				ctx.q,
+				await exactlyOnceWorkflow({ trigger: ctx.q.trigger, postgres, alertUrl: receiver.url, leaseSeconds }),
+			);
+			const events = await distinctEvents(count, { prefix: 'evt_exactly_once', type: 'workflow_run.failed' });
+			const sendStart = Date.now();
+			const outcomes = await deliverLikeSvix(webhookUrl(ctx.q.proxy.url, workflow), copiesOf(events, copies), {
+				secret: ctx.q.secret,
+				concurrency: 8,
+				timeoutMs,
+				delaysMs,
+			});
+			const deliveredAfter = Date.now() - sendStart;
+			const killed = await kill;
+			await ctx.q.client.settledExecutionCounts([workflow.id]);
+			await ctx.q.client.finishedExecutions(workflow.id, 0, { timeoutMs: 120_000, intervalMs: 1000 });
+			const executions = await ctx.q.client.executions(workflow.id);
+			const report = exactlyOnceReport({ events, outcomes, receiver, executions, leaseMs: leaseSeconds * 1000 });
+			const [done, rows] = (await psql(ctx.q, "SELECT count(done_at), count(*) FROM anon_events WHERE event_id LIKE 'evt_exactly_once%'")).split('|').map(Number);
+			ctx.numbers.exactlyOnce = {
+				events: count,
+				copies,
+				leaseSeconds,
+				svix: { timeoutMs, delaysMs, retries: 2 },
+				kill: killed,
+				...report,
+				rowsDone: `${done} of ${rows}`,
+				seconds: { deliveries: seconds(deliveredAfter), lastAlert: seconds(Math.max(...receiver.calls.map((c) => c.at)) - sendStart) },
+			};
+			log(`  ${JSON.stringify(ctx.numbers.exactlyOnce)}`);
+			assert.ok(killed?.executionsThatDied > 0, 'the kill cut executions mid-way');
+			assert.ok(report.claimOutcomes.held > 0, 'copies overlapped: some runs found the event held');
+			assert.deepEqual(report.lost, [], 'events without an alert');
+			assert.deepEqual(report.doubledOutsideWindow, [], 'events alerted by two runs that both lived');
+			assert.ok(report.doubled.length <= killed.executionsThatDied, `repeats (${report.doubled.length}) beyond the runs the kill cut`);
+			assert.equal(report.callsWithoutTheEventIdAsKey, 0, 'every alert carries the event id as Idempotency-Key');
+			assert.deepEqual([done, rows], [count, count], 'every event marked done');
+		} finally {
+			await receiver.close();
+		}
 	});
 });

@@ -11,9 +11,9 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import { Webhook } from 'svix';
 
 import { AnonTrigger } from '../../nodes/Anon/AnonTrigger.node';
-import { ANON_EVENT_TYPES } from '../../nodes/Anon/trigger/events';
-// The one reader of test/fixtures (plain JavaScript, shared with the harness).
-import { exampleText, expectedItem } from '../../tools/harness/fixtures.cjs';
+import { ANON_EVENT_TYPES } from '../../nodes/Anon/trigger/eventCatalog';
+// The one reader of fixtures/ (plain JavaScript, shared with the harness).
+import { exampleText, expectedItem } from '../../fixtures/index.cjs';
 
 /** A fresh endpoint signing secret for this test run, in Anon's format. */
 export const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
@@ -21,10 +21,10 @@ export const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 /** The event types the trigger offers, from its own catalog. */
 export const EVENT_TYPES: string[] = ANON_EVENT_TYPES.map((event) => event.value);
 
-/** Anon's example payload (test/fixtures/events), as the body text of a request. */
+/** Anon's example payload (fixtures/events), as the body text of a request. */
 export const exampleBody = (type: string): string => exampleText(type);
 
-/** The item the README documents for an example event (test/fixtures/items). */
+/** The item the README documents for an example event (fixtures/items). */
 export const documentedItem = (type: string): IDataObject => expectedItem(type);
 
 /** Nothing a caller or an operator sees may contain the secret. */

@@ -218,7 +218,7 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 	test('secret hygiene: no custom header value reaches execution data or n8n\'s log unless named in Headers to Show (Include Delivery Details)', async () => {
 		// The headers proxies, identity layers and senders use for credentials: no list
 		// of name fragments knows them all, so every value is redacted unless named.
-		const credentialHeaders = createRequire(import.meta.url)('../fixtures/credential-headers.json').headers;
+		const credentialHeaders = createRequire(import.meta.url)('../../fixtures/credential-headers.json').headers;
 		const marker = () => `marker-${randomUUID()}`;
 		const markers = Object.fromEntries(credentialHeaders.map((name) => [name, marker()]));
 		const values = {

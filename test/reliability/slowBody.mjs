@@ -1,7 +1,7 @@
 // Slow bodies: 150 connections to a trigger's production URL, each with plausible
 // svix-* headers, Content-Length 1,000,000 and then one byte per second, while 100 valid signed
 // events go to the Anon Trigger. One fresh n8n (default settings) holds both the Anon Trigger
-// and the Min Trigger (test/fixtures/min-trigger: what any community trigger costs, never
+// and the Min Trigger (fixtures/min-trigger: what any community trigger costs, never
 // shipped), so the two are compared under the same conditions; each case gets a fresh n8n
 // process. Prints a table: n8n's RSS before, at its peak and after, slow requests still open
 // at 40 s, valid-event latency.

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import * as headersModule from '../../nodes/Anon/trigger/deliveryHeaders';
 import { REDACTED } from '../../nodes/Anon/trigger/deliveryHeaders';
-import credentialHeaders from '../fixtures/credential-headers.json';
+import credentialHeaders from '../../fixtures/credential-headers.json';
 
 type Headers = Record<string, string | string[] | undefined>;
 // Typed here rather than imported, so that this file compiles (and fails) against the

@@ -1,12 +1,12 @@
-// The node's catalog (ANON_EVENT_TYPES in nodes/Anon/trigger/events.ts) is the one list of
+// The node's catalog (ANON_EVENT_TYPES in nodes/Anon/trigger/eventCatalog.ts) is the one list of
 // event types. Everything an event type needs is checked against it, and every failure names
 // the missing piece and where it goes: the checklist for adding an event type (CONTRIBUTING.md).
 // Plain JavaScript: it reads docs with fs, which n8n's lint forbids in TypeScript.
 const { existsSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const { ANON_EVENT_TYPES, resourceSchema } = require('../../nodes/Anon/trigger/events');
-const fixtures = require('../../tools/harness/fixtures.cjs');
+const { ANON_EVENT_TYPES, resourceSchema } = require('../../nodes/Anon/trigger/eventCatalog');
+const fixtures = require('../../fixtures/index.cjs');
 
 const root = path.join(__dirname, '..', '..');
 const relative = (file) => path.relative(root, file);
@@ -16,7 +16,7 @@ const catalog = ANON_EVENT_TYPES.map((event) => event.value);
 function missingFor(type, name, { eventsRow, eventsPage }) {
 	const missing = [];
 	if (!resourceSchema(type)) {
-		missing.push(`${type}: no schema for its resource "${type.split('.')[0]}" (RESOURCE_SCHEMAS in nodes/Anon/trigger/events.ts)`);
+		missing.push(`${type}: no schema for its resource "${type.split('.')[0]}" (RESOURCE_SCHEMAS in nodes/Anon/trigger/eventCatalog.ts)`);
 	}
 	const example = fixtures.fixturePath('events', type);
 	if (!existsSync(example)) missing.push(`${type}: no example event ${relative(example)} (Anon's payload, byte for byte)`);

@@ -1,11 +1,6 @@
-import {
-	classifyBody,
-	compileEventFilter,
-	eventItem,
-	flatCollisions,
-	schemaIssues,
-	splitEventList,
-} from '../../nodes/Anon/trigger/events';
+import { schemaIssues } from '../../nodes/Anon/trigger/eventCatalog';
+import { classifyBody, compileEventFilter, splitEventList } from '../../nodes/Anon/trigger/eventFilter';
+import { eventItem, flatCollisions } from '../../nodes/Anon/trigger/eventItem';
 import { documentedItem, EVENT_TYPES, exampleBody } from '../helpers/webhook';
 
 const example = (type: string) => JSON.parse(exampleBody(type)) as Record<string, unknown>;

@@ -1,8 +1,14 @@
 import fc from 'fast-check';
 
-import { invalidOption } from '../../nodes/Anon/trigger/options';
+import { readOptions } from '../../nodes/Anon/trigger/options';
 
-describe('invalidOption: any option value out of type or range fails closed', () => {
+/** The first option readOptions() refuses, or undefined. */
+const invalidOption = (options: unknown, events: unknown) => {
+	const read = readOptions(options, events);
+	return read.ok ? undefined : read.invalid;
+};
+
+describe('readOptions: any option value out of type or range fails closed', () => {
 	it('accepts the defaults (options not set) and every value the editor can save', () => {
 		expect(invalidOption({}, ['*'])).toBeUndefined();
 		expect(

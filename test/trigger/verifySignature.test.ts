@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook } from 'svix';
 
-import vectors from '../fixtures/svix-vectors.json';
+import vectors from '../../fixtures/svix-vectors.json';
 
 import {
 	parseSigningSecret,

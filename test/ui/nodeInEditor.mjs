@@ -53,8 +53,8 @@ describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
 			log(`UI: n8n ${N8N_VERSION}`);
 			Object.assign(ctx, await startSuiteInstance({ name: 'ui', owner: OWNER }));
 			const catalog = catalogEvents();
-			// Every type in the node's catalog has an example and an item in test/fixtures.
-			assert.deepEqual(catalog.map((event) => event.value).sort(), EVENT_TYPES, 'event types of the node catalog and of test/fixtures/events');
+			// Every type in the node's catalog has an example and an item in fixtures/.
+			assert.deepEqual(catalog.map((event) => event.value).sort(), EVENT_TYPES, 'event types of the node catalog and of fixtures/events');
 			// The editor lists events by name ("Link Opened"); the saved value stays Anon's type.
 			EVENT_OPTIONS = ['All Events', ...catalog.map((event) => event.name)];
 			TRIGGER_ACTIONS = ['On all events', ...catalog.map((event) => `On ${event.value.replace(/[._]/g, ' ')}`)];

@@ -10,10 +10,10 @@ import { log, onExit, run } from './process.mjs';
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const PACKAGE_NAME = 'n8n-nodes-anon';
-// The cheapest possible community trigger, a benchmark reference: test/fixtures is never
+// The cheapest possible community trigger, a benchmark reference: fixtures/ is never
 // packed (see test/package.test.js).
 export const MIN_TRIGGER_PACKAGE = 'n8n-nodes-mintrig';
-const MIN_TRIGGER_SOURCE = path.join(REPO_ROOT, 'test', 'fixtures', 'min-trigger');
+const MIN_TRIGGER_SOURCE = path.join(REPO_ROOT, 'fixtures', 'min-trigger');
 
 /** Builds dist/ and packs the package; returns the tarball path and the package version. */
 export async function buildAndPack() {

@@ -113,3 +113,22 @@ export function countByEvent(executions, filter = () => true) {
 	}
 	return counts;
 }
+
+/** Execution ids a worker's log says it started and has not finished (so far). */
+export async function unfinishedExecutions(worker) {
+	const text = await fs.readFile(worker.logFile, 'utf8').catch(() => '');
+	const started = new Set([...text.matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]));
+	for (const m of text.matchAll(/Worker finished execution (\d+)/g)) started.delete(m[1]);
+	return started;
+}
+
+/**
+ * SIGKILLs a worker with its task runner (its process group: no clean-up, as test 4a of
+ * test/e2e/queueWorkers.mjs does) and waits until it is gone. Returns the execution ids it had
+ * started and not finished: what died with it.
+ */
+export async function sigkillWorker(worker) {
+	process.kill(-worker.pid, 'SIGKILL');
+	await worker.exited;
+	return unfinishedExecutions(worker);
+}

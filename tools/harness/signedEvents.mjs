@@ -1,26 +1,26 @@
-// Anon's events as Anon (through Svix) sends them: the example payloads of test/fixtures/events
-// (read by fixtures.cjs), signing secrets in Anon's format, Svix signatures made by the `svix`
+// Anon's events as Anon (through Svix) sends them: the example payloads of fixtures/events
+// (read by fixtures/index.cjs), signing secrets in Anon's format, Svix signatures made by the `svix`
 // library itself, and single signed deliveries. Load in bulk is load.mjs.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { exampleText } from './fixtures.cjs';
+import { exampleText } from '../../fixtures/index.cjs';
 import { REPO_ROOT } from './package.mjs';
 import { request } from './request.mjs';
 
 const require = createRequire(import.meta.url);
 
-// The examples and items, from the one reader of test/fixtures. `exampleBody` is the exact text
+// The examples and items, from the one reader of fixtures/. `exampleBody` is the exact text
 // of the fixture file (the bytes to sign and send); callers may await it.
-export { EVENT_TYPES, EXAMPLE_TYPES, exampleText as exampleBody, expectedItem } from './fixtures.cjs';
+export { EVENT_TYPES, EXAMPLE_TYPES, exampleText as exampleBody, expectedItem } from '../../fixtures/index.cjs';
 
 /**
  * The built node's own event catalog, `{ name, value }` (the editor's label, Anon's type), in
  * the order the editor lists them (needs dist/, so call it after buildAndPack()).
  */
 export function catalogEvents() {
-	return require(path.join(REPO_ROOT, 'dist', 'nodes', 'Anon', 'trigger', 'events.js')).ANON_EVENT_TYPES;
+	return require(path.join(REPO_ROOT, 'dist', 'nodes', 'Anon', 'trigger', 'eventCatalog.js')).ANON_EVENT_TYPES;
 }
 
 /** A fresh signing secret in Anon's (Svix's) format. */

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-/** What each `resources/<resource>/<operation>.ts` exports. */
+/** What each `action/operations/<resource>/<operation>.ts` exports. */
 export interface Operation {
 	/** Its entry in the resource's Operation list. */
 	option: INodePropertyOptions;
@@ -17,6 +17,8 @@ export interface Resource {
 	properties: INodeProperties[];
 	/** Operation value → what runs it. */
 	execute: Record<string, Operation['execute']>;
+	/** Its operation modules, in the order of its Operation list. */
+	operations: Operation[];
 }
 
 /**
@@ -56,5 +58,6 @@ export function resource(option: INodePropertyOptions, operations: Operation[]):
 			...fields,
 		],
 		execute: Object.fromEntries(operations.map((operation) => [String(operation.option.value), operation.execute])),
+		operations,
 	};
 }

@@ -1,16 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { quoted } from '../shared/text';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** How an ID looks, for error messages (Anon's own example ID). */
 export const EXAMPLE_UUID = '550e8400-e29b-41d4-a716-446655440000';
-
-/** Enough of a wrong value to recognise it, without pasting a whole payload into a message. */
-function shown(value: unknown): string {
-	const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
 
 /**
  * Reads one UUID parameter. Checked here rather than left to Anon, so a mapping mistake
@@ -32,7 +28,7 @@ export function uuidParameter(
 		});
 	}
 	if (typeof id !== 'string' || !UUID.test(id)) {
-		throw new NodeOperationError(this.getNode(), `${label} "${shown(value)}" is not a UUID`, {
+		throw new NodeOperationError(this.getNode(), `${label} "${quoted(value, 60)}" is not a UUID`, {
 			itemIndex,
 			description: `Anon IDs look like ${EXAMPLE_UUID}. ${hint}`,
 		});
@@ -67,7 +63,7 @@ export function jobIdsParameter(this: IExecuteFunctions, itemIndex: number): str
 	}
 	const invalid = ids.find((id) => typeof id !== 'string' || !UUID.test(id));
 	if (invalid !== undefined) {
-		throw new NodeOperationError(this.getNode(), `Job IDs contains "${shown(invalid)}", which is not a UUID`, {
+		throw new NodeOperationError(this.getNode(), `Job IDs contains "${quoted(invalid, 60)}", which is not a UUID`, {
 			itemIndex,
 			description: `Anon job IDs look like ${EXAMPLE_UUID}; separate several with commas. From an Anon Trigger link event use {{ $json.job_id }}.`,
 		});
@@ -81,7 +77,7 @@ export function externalIdParameter(this: IExecuteFunctions, itemIndex: number):
 	// An expression may resolve to a number (e.g. a numeric customer ID); Anon wants a string.
 	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
 	if (text === undefined) {
-		throw new NodeOperationError(this.getNode(), `External ID must be text, not ${shown(value)}`, {
+		throw new NodeOperationError(this.getNode(), `External ID must be text, not ${quoted(value, 60)}`, {
 			itemIndex,
 			description: 'Map a single value, e.g. {{ $json.external_id }} from an Anon Trigger link event.',
 		});

@@ -1,11 +1,13 @@
 /**
  * What the Anon Trigger answers a delivery: JSON `{ status, reason, message }`, which Anon's
- * dashboard shows in the endpoint's attempt log. The README's "What the trigger answers"
+ * dashboard shows under the endpoint's *Message Attempts*. The README's "What the trigger answers"
  * table documents every status and reason as a contract (test/trigger/answers.test.js holds
  * the table to these lists).
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { warnAtMostOnceAMinute } from './logLimiter';
+import type { InvalidOption } from './options';
 import { VERIFY_FAILURE_REASONS } from './verifySignature';
 
 /** The reasons each status is given with; `accepted` carries none. */
@@ -41,4 +43,48 @@ export function answerYourself(context: IWebhookFunctions, statusCode: number, a
 /** 200 without an execution, with a body Anon's dashboard shows under *Message Attempts*. */
 export function ignore(reason: IgnoredReason, message: string): IWebhookResponseData {
 	return { webhookResponse: { status: 'ignored', reason, message } satisfies Answer };
+}
+
+/**
+ * 415 for a body n8n left unread, without reading it. `Connection: close` makes Node's HTTP
+ * server close the socket once the answer is written, instead of draining whatever the sender
+ * still trickles in to keep the connection alive.
+ */
+export function refuseUnreadBody(context: IWebhookFunctions, contentType: string | undefined): IWebhookResponseData {
+	const received = contentType
+		? `Content-Type "${contentType.length > 100 ? `${contentType.slice(0, 100)}…` : contentType}"`
+		: 'no Content-Type';
+	context.logger.debug(`Anon Trigger refused a request with ${received} (unsupported_content_type)`);
+	context.getResponseObject().setHeader('Connection', 'close');
+	return answerYourself(context, 415, {
+		status: 'rejected',
+		reason: 'unsupported_content_type',
+		message: `The request has ${received}; Anon (Svix) sends its events as application/json, the only type this trigger accepts.`,
+	});
+}
+
+/** 500 for an option n8n handed over that the trigger cannot use safely; told to n8n's log too. */
+export function refuseInvalidOption(context: IWebhookFunctions, invalid: InvalidOption): IWebhookResponseData {
+	warnAtMostOnceAMinute(context, `options/${context.getNode().id}`, `refuses every request with 500 invalid_option: ${invalid.message}`);
+	return answerYourself(context, 500, { status: 'rejected', reason: 'invalid_option', message: invalid.message });
+}
+
+/**
+ * 500 for a credential that cannot be read or holds no usable secret. Anyone who knows the URL
+ * can call it, so the answer says only that the endpoint needs attention; the detail (n8n's
+ * decryption message, what is wrong with the secret, never the secret) goes to n8n's log, at
+ * most once a minute per workflow and credential.
+ */
+export function refuseMisconfigured(context: IWebhookFunctions, detail: string): IWebhookResponseData {
+	const node = context.getNode();
+	warnAtMostOnceAMinute(
+		context,
+		`credential/${node.credentials?.anonWebhookApi?.id ?? `node ${node.id}`}`,
+		`cannot verify requests and answers them 500 endpoint_misconfigured: ${detail}`,
+	);
+	return answerYourself(context, 500, {
+		status: 'rejected',
+		reason: 'endpoint_misconfigured',
+		message: "This n8n endpoint cannot verify requests: its Anon Trigger credential needs attention. The n8n operator finds the details in n8n's log.",
+	});
 }

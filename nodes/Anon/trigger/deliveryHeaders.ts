@@ -108,7 +108,7 @@ export function headerNameList(text: string): Set<string> {
 	);
 }
 
-function shownValue(name: string, value: string | string[], show: Set<string>): string | string[] {
+function redactedValue(name: string, value: string | string[], show: Set<string>): string | string[] {
 	if (!show.has(name) || NEVER_SHOWN.has(name)) return REDACTED;
 	const values = Array.isArray(value) ? value : [value];
 	return values.some(looksLikeCredential) ? REDACTED : value;
@@ -125,7 +125,7 @@ export function deliveryHeaders(headers: Record<string, string | string[] | unde
 		const lower = name.toLowerCase();
 		if (value === undefined || STANDARD_HEADERS.has(lower) || STANDARD_PREFIX.test(lower)) continue;
 		// defineProperty: a header named __proto__ must stay a field, not become the prototype.
-		Object.defineProperty(custom, lower, { value: shownValue(lower, value, show), enumerable: true, writable: true, configurable: true });
+		Object.defineProperty(custom, lower, { value: redactedValue(lower, value, show), enumerable: true, writable: true, configurable: true });
 	}
 	return custom;
 }

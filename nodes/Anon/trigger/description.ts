@@ -1,23 +1,8 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
-import { ALL_EVENTS, ANON_EVENT_TYPES, type OutputShape } from './events';
-import { DEFAULT_TOLERANCE_SECONDS } from './verifySignature';
-
-export interface TriggerOptions {
-	acknowledge?: Acknowledge;
-	additionalEvents?: string;
-	headersToShow?: string;
-	ignoreTestJobRuns?: boolean;
-	includeDelivery?: boolean;
-	output?: OutputShape;
-	redeliveryWindowMinutes?: number;
-	toleranceSeconds?: number;
-}
-
-export const DEFAULT_REDELIVERY_WINDOW_MINUTES = 60;
-
-/** When n8n answers Anon: n8n's webhook response modes `onReceived` and `lastNode`. */
-export type Acknowledge = 'onReceived' | 'lastNode';
+import { ANON_EVENT_TYPES } from './eventCatalog';
+import { ALL_EVENTS } from './eventFilter';
+import { optionProperties } from './options';
 
 type NodeParameters = { options?: { acknowledge?: unknown } };
 const WEBHOOK_RESOLVERS = Symbol.for('n8n.webhookDescriptionResolvers');
@@ -84,98 +69,6 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		options: [
-			{
-				displayName: 'Acknowledge',
-				name: 'acknowledge',
-				type: 'options',
-				default: 'onReceived',
-				description: 'When n8n answers Anon that the event arrived. Anon retries an event it got no 2xx answer for twice (exponential back-off), then marks it failed.',
-				options: [
-					{
-						name: 'When Received',
-						value: 'onReceived',
-						description:
-							'As soon as the execution is created: fastest. If the workflow then fails, Anon is not asked to send the event again.',
-					},
-					{
-						name: 'When the Workflow Finishes',
-						value: 'lastNode',
-						description:
-							'Only once the workflow has run without error: a failed execution, or an n8n that stops mid-run, leaves the event unacknowledged and Anon sends it again, up to its two retries. A workflow that keeps failing runs once per attempt; a run longer than the sender waits (15 seconds by default) is acknowledged late but still runs once.',
-					},
-				],
-			},
-			{
-				displayName: 'Additional Event Types',
-				name: 'additionalEvents',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. job_run.*, link.expired',
-				description:
-					'Comma-separated event types to accept as well as the ones selected above. A * matches any characters, so job_run.* follows every job run event, including ones Anon adds later.',
-			},
-			{
-				displayName: 'Headers to Show',
-				name: 'headersToShow',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. x-tenant, x-region',
-				description:
-					"Comma-separated custom headers whose values Include Delivery Details shows. Every other header's value is stored as [redacted]. A value that looks like a credential (Bearer …, Basic …, a JWT, …) and the authorization, proxy-authorization, cookie, set-cookie, x-api-key and api-key headers stay redacted even when named.",
-			},
-			{
-				displayName: 'Ignore Test Job Runs',
-				name: 'ignoreTestJobRuns',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to acknowledge and ignore job_run.* events whose job run is marked isTest',
-			},
-			{
-				displayName: 'Include Delivery Details',
-				name: 'includeDelivery',
-				type: 'boolean',
-				default: false,
-				description:
-					"Whether to add a delivery field with the Svix message ID, signature timestamp, receive time and the request's custom headers (those added on the endpoint's Advanced tab in Anon's dashboard, or by a proxy). Header values are [redacted] unless named in Headers to Show.",
-			},
-			{
-				displayName: 'Output',
-				name: 'output',
-				type: 'options',
-				default: 'flat',
-				options: [
-					{
-						name: 'Resource Fields at Top Level',
-						value: 'flat',
-						description:
-							'The link, job run or workflow run fields (status, ID, external_id, …) and error_message at the top level; the envelope (event ID, type, created) under event',
-					},
-					{
-						name: 'Event as Sent',
-						value: 'envelope',
-						description: "Anon's event exactly as delivered, with the resource under data.object",
-					},
-				],
-			},
-			{
-				displayName: 'Redelivery Window (Minutes)',
-				name: 'redeliveryWindowMinutes',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: DEFAULT_REDELIVERY_WINDOW_MINUTES,
-				description:
-					'For how long a redelivery of an event this node already accepted (same svix-ID) is acknowledged without running the workflow again. Remembered in memory by this n8n process; 0 turns it off (a copy of the same signed request still never runs twice).',
-			},
-			{
-				displayName: 'Timestamp Tolerance (Seconds)',
-				name: 'toleranceSeconds',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: DEFAULT_TOLERANCE_SECONDS,
-				description:
-					'Requests whose signature timestamp is further than this from the n8n server clock are refused, which stops replays of captured requests',
-			},
-		],
+		options: optionProperties,
 	},
 ];

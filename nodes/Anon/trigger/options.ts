@@ -1,5 +1,7 @@
 /**
- * Checks the trigger's parameters before anything else uses them.
+ * The trigger's options, each defined once: what the editor shows (label, default, property),
+ * and the check a value must pass before anything uses it. description.ts lists the properties,
+ * readOptions() checks what n8n hands over and fills in the defaults, and the node reads that.
  *
  * n8n type-checks a collection option only if its description sets `validateType` (n8n-core,
  * validate-value-against-schema), so an option set by an expression reaches the node as
@@ -8,8 +10,154 @@
  * signature age. Every value of the wrong type or out of range therefore fails closed: the
  * request is refused, nothing runs, and the message says which option and what it accepts.
  *
- * Pure: no n8n calls. The message never quotes the value (an expression may return anything).
+ * Pure: no n8n calls. A message never quotes the value (an expression may return anything).
  */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_TOLERANCE_SECONDS } from './verifySignature';
+
+/** When n8n answers Anon: n8n's webhook response modes `onReceived` and `lastNode`. */
+export type Acknowledge = 'onReceived' | 'lastNode';
+/** The Output option: the resource's fields at the top level, or the event as sent. */
+export type OutputShape = 'flat' | 'envelope';
+
+interface Definition<T> {
+	label: string;
+	default: T;
+	/** What a value must be, for the message that refuses another. */
+	wants: string;
+	ok: (value: unknown) => boolean;
+	/** The rest of the editor's property: type, description, choices. */
+	property: Omit<INodeProperties, 'displayName' | 'name' | 'default'>;
+}
+
+const define = <T>(definition: Definition<T>): Definition<T> => definition;
+const isNumberAtLeast = (minimum: number) => (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= minimum;
+const isText = (value: unknown) => typeof value === 'string';
+const isBoolean = (value: unknown) => typeof value === 'boolean';
+
+/** In the editor's order (alphabetical by label, as n8n's lint wants). */
+export const TRIGGER_OPTIONS = {
+	acknowledge: define<Acknowledge>({
+		label: 'Acknowledge',
+		default: 'onReceived',
+		wants: '"onReceived" (When Received) or "lastNode" (When the Workflow Finishes)',
+		ok: (value) => value === 'onReceived' || value === 'lastNode',
+		property: {
+			type: 'options',
+			description: 'When n8n answers Anon that the event arrived. Anon retries an event it got no 2xx answer for twice (exponential back-off), then marks it failed.',
+			options: [
+				{
+					name: 'When Received',
+					value: 'onReceived',
+					description: 'As soon as the execution is created: fastest. If the workflow then fails, Anon is not asked to send the event again.',
+				},
+				{
+					name: 'When the Workflow Finishes',
+					value: 'lastNode',
+					description:
+						'Only once the workflow has run without error: a failed execution, or an n8n that stops mid-run, leaves the event unacknowledged and Anon sends it again, up to its two retries. A workflow that keeps failing runs once per attempt; a run longer than the sender waits (15 seconds by default) is acknowledged late but still runs once.',
+				},
+			],
+		},
+	}),
+	additionalEvents: define<string>({
+		label: 'Additional Event Types',
+		default: '',
+		wants: 'text: event types separated by commas',
+		ok: isText,
+		property: {
+			type: 'string',
+			placeholder: 'e.g. job_run.*, link.expired',
+			description:
+				'Comma-separated event types to accept as well as the ones selected above. A * matches any characters, so job_run.* follows every job run event, including ones Anon adds later.',
+		},
+	}),
+	headersToShow: define<string>({
+		label: 'Headers to Show',
+		default: '',
+		wants: 'text: header names separated by commas',
+		ok: isText,
+		property: {
+			type: 'string',
+			placeholder: 'e.g. x-tenant, x-region',
+			description:
+				"Comma-separated custom headers whose values Include Delivery Details shows. Every other header's value is stored as [redacted]. A value that looks like a credential (Bearer …, Basic …, a JWT, a well-known key format such as sk-…, npm_…, SG.…) and the authorization, proxy-authorization, cookie, set-cookie, x-api-key and api-key headers stay redacted even when named.",
+		},
+	}),
+	ignoreTestJobRuns: define<boolean>({
+		label: 'Ignore Test Job Runs',
+		default: false,
+		wants: 'true or false',
+		ok: isBoolean,
+		property: { type: 'boolean', description: 'Whether to acknowledge and ignore job_run.* events whose job run is marked isTest' },
+	}),
+	includeDelivery: define<boolean>({
+		label: 'Include Delivery Details',
+		default: false,
+		wants: 'true or false',
+		ok: isBoolean,
+		property: {
+			type: 'boolean',
+			description:
+				"Whether to add a delivery field with the Svix message ID, signature timestamp, receive time and the request's custom headers (those added on the endpoint's Advanced tab in Anon's dashboard, or by a proxy). Header values are [redacted] unless named in Headers to Show.",
+		},
+	}),
+	output: define<OutputShape>({
+		label: 'Output',
+		default: 'flat',
+		wants: '"flat" (Resource Fields at Top Level) or "envelope" (Event as Sent)',
+		ok: (value) => value === 'flat' || value === 'envelope',
+		property: {
+			type: 'options',
+			options: [
+				{
+					name: 'Resource Fields at Top Level',
+					value: 'flat',
+					description:
+						'The link, job run or workflow run fields (status, ID, external_id, …) and error_message at the top level; the envelope (event ID, type, created) under event',
+				},
+				{ name: 'Event as Sent', value: 'envelope', description: "Anon's event exactly as delivered, with the resource under data.object" },
+			],
+		},
+	}),
+	redeliveryWindowMinutes: define<number>({
+		label: 'Redelivery Window (Minutes)',
+		default: 60,
+		wants: 'a number of minutes, 0 or more (0 turns it off)',
+		ok: isNumberAtLeast(0),
+		property: {
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			description:
+				'For how long a redelivery of an event this node already accepted (same svix-ID) is acknowledged without running the workflow again. Remembered in memory by this n8n process; 0 turns it off (a copy of the same signed request still never runs twice).',
+		},
+	}),
+	toleranceSeconds: define<number>({
+		label: 'Timestamp Tolerance (Seconds)',
+		default: DEFAULT_TOLERANCE_SECONDS,
+		wants: 'a number of seconds, at least 1',
+		ok: isNumberAtLeast(1),
+		property: {
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			description:
+				'Requests whose signature timestamp is further than this from the n8n server clock are refused, which stops replays of captured requests',
+		},
+	}),
+};
+
+export type OptionName = keyof typeof TRIGGER_OPTIONS;
+/** The options with every default filled in. */
+export type TriggerOptions = { [N in OptionName]: (typeof TRIGGER_OPTIONS)[N]['default'] };
+
+/** The Options collection's entries, for the node's description. */
+export const optionProperties: INodeProperties[] = Object.entries(TRIGGER_OPTIONS).map(([name, option]) => ({
+	displayName: option.label,
+	name,
+	default: option.default,
+	...option.property,
+}));
 
 export interface InvalidOption {
 	/** The parameter's internal name (`toleranceSeconds`, `events`, …). */
@@ -17,48 +165,31 @@ export interface InvalidOption {
 	message: string;
 }
 
+export type ReadOptions = { ok: true; options: TriggerOptions; events: string[] } | { ok: false; invalid: InvalidOption };
+
 const FIX = "Open the Anon Trigger's options and enter a valid value, or make the expression return one. Until then every request is refused and no workflow runs.";
 
-type Check = { label: string; wants: string; ok: (value: unknown) => boolean };
-
-const isNumberAtLeast = (minimum: number) => (value: unknown) =>
-	typeof value === 'number' && Number.isFinite(value) && value >= minimum;
-
-/** The options this file knows; any other option is left to the code that reads it. */
-const CHECKS: Record<string, Check> = {
-	toleranceSeconds: {
-		label: 'Timestamp Tolerance (Seconds)',
-		wants: 'a number of seconds, at least 1 (default 300)',
-		ok: isNumberAtLeast(1),
-	},
-	redeliveryWindowMinutes: {
-		label: 'Redelivery Window (Minutes)',
-		wants: 'a number of minutes, 0 or more (default 60; 0 turns it off)',
-		ok: isNumberAtLeast(0),
-	},
-	acknowledge: {
-		label: 'Acknowledge',
-		wants: '"onReceived" (When Received) or "lastNode" (When the Workflow Finishes)',
-		ok: (value) => value === 'onReceived' || value === 'lastNode',
-	},
-	additionalEvents: {
-		label: 'Additional Event Types',
-		wants: 'text: event types separated by commas',
-		ok: (value) => typeof value === 'string',
-	},
-	headersToShow: {
-		label: 'Headers to Show',
-		wants: 'text: header names separated by commas',
-		ok: (value) => typeof value === 'string',
-	},
-	ignoreTestJobRuns: { label: 'Ignore Test Job Runs', wants: 'true or false', ok: (value) => typeof value === 'boolean' },
-	includeDelivery: { label: 'Include Delivery Details', wants: 'true or false', ok: (value) => typeof value === 'boolean' },
-	output: {
-		label: 'Output',
-		wants: '"flat" (Resource Fields at Top Level) or "envelope" (Event as Sent)',
-		ok: (value) => value === 'flat' || value === 'envelope',
-	},
-};
+/**
+ * Checks the Options collection (`options`) and the Events parameter (`events`) as n8n handed
+ * them over, and fills in the defaults. An option that is not set takes its default; one that
+ * is set must be of its type and in range, else the first that is not is returned.
+ */
+export function readOptions(options: unknown, events: unknown): ReadOptions {
+	if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+		return refuse('options', 'Options', 'a set of options', options);
+	}
+	if (!Array.isArray(events) || !events.every((event) => typeof event === 'string')) {
+		return refuse('events', 'Events', 'a list of event types (pick them in the list, or make the expression return a list such as ["link.opened"])', events);
+	}
+	const read: Record<string, unknown> = {};
+	for (const [name, option] of Object.entries(TRIGGER_OPTIONS) as Array<[OptionName, Definition<unknown>]>) {
+		const value = Object.prototype.hasOwnProperty.call(options, name) ? (options as Record<string, unknown>)[name] : undefined;
+		if (value === undefined) read[name] = option.default;
+		else if (option.ok(value)) read[name] = value;
+		else return refuse(name, option.label, `${option.wants} (default ${JSON.stringify(option.default)})`, value);
+	}
+	return { ok: true, options: read as TriggerOptions, events: events as string[] };
+}
 
 /** What a value is, without quoting it. */
 function kind(value: unknown): string {
@@ -74,30 +205,9 @@ function kind(value: unknown): string {
 	return `a ${typeof value}`;
 }
 
-function invalid(option: string, label: string, wants: string, value: unknown): InvalidOption {
+function refuse(option: string, label: string, wants: string, value: unknown): ReadOptions {
 	return {
-		option,
-		message: `This Anon Trigger's option "${label}" (${option}) is ${kind(value)}; it must be ${wants}. ${FIX}`,
+		ok: false,
+		invalid: { option, message: `This Anon Trigger's option "${label}" (${option}) is ${kind(value)}; it must be ${wants}. ${FIX}` },
 	};
-}
-
-/**
- * The first parameter n8n handed over that the trigger cannot use safely, or `undefined`.
- * `options` is the Options collection, `events` the Events parameter. An option that is not
- * set is fine (its default applies); one that is set must be of its type and in range.
- */
-export function invalidOption(options: unknown, events: unknown): InvalidOption | undefined {
-	if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-		return invalid('options', 'Options', 'a set of options', options);
-	}
-	if (!Array.isArray(events) || !events.every((event) => typeof event === 'string')) {
-		return invalid('events', 'Events', 'a list of event types (pick them in the list, or make the expression return a list such as ["link.opened"])', events);
-	}
-	for (const [option, check] of Object.entries(CHECKS)) {
-		if (!Object.prototype.hasOwnProperty.call(options, option)) continue;
-		const value = (options as Record<string, unknown>)[option];
-		if (value === undefined) continue;
-		if (!check.ok(value)) return invalid(option, check.label, check.wants, value);
-	}
-	return undefined;
 }

@@ -7,18 +7,13 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { answerYourself, type Answer } from './answers';
 import { monotonicNow } from './clock';
-import type { Acknowledge } from './description';
+import type { Acknowledge, TriggerOptions } from './options';
 import { guardKey, redeliveryGuardFor, type Settle } from './redeliveryGuard';
 
 type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 
-export interface RedeliveryOptions {
-	/** Redelivery Window, minutes (0: accepted ids are not remembered). */
-	windowMinutes: number;
-	/** Timestamp Tolerance, seconds: a signed request is remembered for twice as long. */
-	toleranceSeconds: number;
-	acknowledge: Acknowledge;
-}
+/** The Redelivery Window (0: accepted ids are not remembered), the Timestamp Tolerance (a signed request is remembered for twice as long) and Acknowledge. */
+export type RedeliveryOptions = Pick<TriggerOptions, 'redeliveryWindowMinutes' | 'toleranceSeconds' | 'acknowledge'>;
 
 /**
  * A sender that gave up while n8n was getting to this node (it waits for an isolate and the
@@ -33,21 +28,20 @@ export function senderGaveUp(context: IWebhookFunctions, id: string): boolean {
 }
 
 /**
- * Claims message `id` (signed at `signedAt`, unix seconds) for a new execution. Returns the
+ * Claims the delivery's message `id` (signed at `timestamp`, unix seconds) for a new execution. Returns the
  * answer for a redelivery, a replay or a copy in flight; `undefined` when this delivery runs the
  * workflow (its claim is then settled when n8n answers it). The test URL never claims: each
  * test event runs.
  */
 export function claimDelivery(
 	context: IWebhookFunctions,
-	id: string,
-	signedAt: number,
+	{ id, timestamp }: { id: string; timestamp: number },
 	options: RedeliveryOptions,
 ): IWebhookResponseData | undefined {
 	if (context.getMode() === 'manual') return undefined;
 	const guard = redeliveryGuardFor(guardKey(context.getWorkflow().id, context.getNode().id));
-	const bounds = { windowMs: options.windowMinutes * 60_000, replayMs: 2 * options.toleranceSeconds * 1000 };
-	const claim = guard.claim(id, signedAt, bounds, monotonicNow());
+	const bounds = { windowMs: options.redeliveryWindowMinutes * 60_000, replayMs: 2 * options.toleranceSeconds * 1000 };
+	const claim = guard.claim(id, timestamp, bounds, monotonicNow());
 	switch (claim.status) {
 		case 'new':
 			settleOnAnswer(context.getResponseObject(), claim.settle, options.acknowledge);

@@ -1,4 +1,4 @@
-// The Min Trigger (test/fixtures/min-trigger) plus ONE of the Anon Trigger's steps each, for
+// The Min Trigger (fixtures/min-trigger) plus ONE of the Anon Trigger's steps each, for
 // scripts/bench/triggerCost.mjs: which step costs what under load. Each variant runs its step
 // with the package's own compiled code and answers with the wall-clock time the step took
 // (performance.now() around it, waiting included).
@@ -120,7 +120,9 @@ let lib;
 function loadLib() {
 	if (lib) return lib;
 	const { parseSigningSecret, verifyWebhookSignature } = require(path.join(INSTALLED_TRIGGER, 'verifySignature.js'));
-	const { classifyBody, schemaIssues, eventItem } = require(path.join(INSTALLED_TRIGGER, 'events.js'));
+	const { schemaIssues } = require(path.join(INSTALLED_TRIGGER, 'eventCatalog.js'));
+	const { classifyBody } = require(path.join(INSTALLED_TRIGGER, 'eventFilter.js'));
+	const { eventItem } = require(path.join(INSTALLED_TRIGGER, 'eventItem.js'));
 	const { redeliveryGuardFor } = require(path.join(INSTALLED_TRIGGER, 'redeliveryGuard.js'));
 	// n8n's own n8n-workflow (on NODE_PATH), so the Expression shares n8n's isolate pool.
 	const { Workflow } = require('n8n-workflow');

@@ -1,4 +1,4 @@
-import { resource } from '../../action/resource';
+import { resource } from '../../resource';
 import * as create from './create';
 import * as createToken from './createToken';
 

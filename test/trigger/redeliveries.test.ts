@@ -1,8 +1,8 @@
 // Redeliveries: Svix retries a message (same svix-id) until it gets a 2xx within 15 s, and the
 // workflow must run once. The hang-up cases are driven through a real node:http server, as
 // n8n's webhook server drives the node, since they live in the socket's state.
-import { deliver, exampleBody, messageId, signedHeaders } from './helpers/webhook';
-import { attempt, senderGone, startWebhookServer, waitUntil, type ServerOptions, type WebhookServer } from './helpers/webhookServer';
+import { deliver, exampleBody, messageId, signedHeaders } from '../helpers/webhook';
+import { attempt, senderGone, startWebhookServer, waitUntil, type ServerOptions, type WebhookServer } from '../helpers/webhookServer';
 
 describe('redeliveries (same svix-id)', () => {
 	const body = exampleBody('job_run.completed');

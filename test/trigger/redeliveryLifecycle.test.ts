@@ -5,9 +5,9 @@
 // captured request must not run twice within the Timestamp Tolerance, whatever the window.
 import type { IHookFunctions } from 'n8n-workflow';
 
-import { AnonTrigger } from '../nodes/Anon/AnonTrigger.node';
-import { deliver, exampleBody, messageId, signedHeaders } from './helpers/webhook';
-import { attempt, pause, startWebhookServer, waitUntil, type ServerOptions, type WebhookServer } from './helpers/webhookServer';
+import { AnonTrigger } from '../../nodes/Anon/AnonTrigger.node';
+import { deliver, exampleBody, messageId, signedHeaders } from '../helpers/webhook';
+import { attempt, pause, startWebhookServer, waitUntil, type ServerOptions, type WebhookServer } from '../helpers/webhookServer';
 
 const body = exampleBody('workflow_run.failed');
 

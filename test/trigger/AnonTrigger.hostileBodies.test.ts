@@ -5,7 +5,8 @@ import type { IDataObject } from 'n8n-workflow';
 import fc from 'fast-check';
 import { Webhook } from 'svix';
 
-import { isRecord, schemaIssues } from '../nodes/Anon/trigger/events';
+import { schemaIssues } from '../../nodes/Anon/trigger/eventCatalog';
+import { isRecord } from '../../nodes/Anon/shared/text';
 import {
 	deliver,
 	EVENT_TYPES,
@@ -15,7 +16,7 @@ import {
 	SECRET,
 	signedHeaders,
 	type Outcome,
-} from './helpers/webhook';
+} from '../helpers/webhook';
 
 describe('garbage never throws and never runs the workflow', () => {
 	const headerName = fc.constantFrom('svix-id', 'svix-timestamp', 'svix-signature', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-type', 'x-other');

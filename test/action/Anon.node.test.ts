@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode, INodeParameters } from 'n8n-workflow';
 import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 
-import { AnonApi } from '../credentials/AnonApi.credentials';
-import { Anon } from '../nodes/Anon/Anon.node';
-import { anonHttpError, anonUnreachableError, withoutUserinfo } from '../nodes/Anon/action/errors';
-import { JOB, SECOND_JOB_ID, startAnonApiStandIn, WORKFLOW_RUN, type AnonApiStandIn } from './helpers/anonApiStandIn';
-import { authenticatedRequest, HttpStatusError, runAnon } from './helpers/executeContext';
+import { AnonApi } from '../../credentials/AnonApi.credentials';
+import { Anon } from '../../nodes/Anon/Anon.node';
+import { RESOURCES } from '../../nodes/Anon/action/operations';
+import { anonHttpError, anonUnreachableError, withoutUserinfo } from '../../nodes/Anon/action/errors';
+import { JOB, SECOND_JOB_ID, startAnonApiStandIn, WORKFLOW_RUN, type AnonApiStandIn } from '../helpers/anonApiStandIn';
+import { authenticatedRequest, HttpStatusError, runAnon } from '../helpers/executeContext';
 
 /** A fresh key for this run, in Anon's format. */
 const API_KEY = `anon_${randomBytes(24).toString('hex')}`;
@@ -52,21 +53,21 @@ describe('node description', () => {
 		expect(description.credentials).toEqual([{ name: 'anonApi', required: true }]);
 	});
 
-	it('offers exactly the documented endpoints as operations', () => {
+	// The operations, from the one list (RESOURCES and each resource's operation modules).
+	const OPERATIONS = RESOURCES.flatMap((resource) =>
+		resource.operations.map((operation) => [String(resource.option.value), String(operation.option.value), operation.fields.map((field) => field.name)] as const),
+	);
+
+	it('offers every operation module as an operation of its resource, and nothing else', () => {
 		const operations = description.properties
 			.filter((p) => p.name === 'operation')
 			.flatMap((p) => (p.options ?? []).map((o) => `${p.displayOptions?.show?.resource}:${'value' in o ? o.value : ''}`));
-		expect(operations.sort()).toEqual(['job:get', 'link:create', 'link:createToken', 'workflowRun:get']);
+		expect(operations.sort()).toEqual(OPERATIONS.map(([resource, operation]) => `${resource}:${operation}`).sort());
 	});
 
 	// Resolved as n8n does (the parameters a saved node keeps), so the displayOptions that
 	// resource() in nodes/Anon/action gives each operation's fields are checked, not restated.
-	it.each([
-		['link', 'create', ['externalId', 'jobIds']],
-		['link', 'createToken', ['externalId', 'jobIds']],
-		['job', 'get', ['jobId']],
-		['workflowRun', 'get', ['workflowRunId']],
-	])('shows %s → %s exactly the parameters it reads', (resource, operation, fields) => {
+	it.each(OPERATIONS)('shows %s → %s exactly the parameters it reads', (resource, operation, fields) => {
 		const shown = NodeHelpers.getNodeParameters(description.properties, { resource, operation }, true, false, { typeVersion: 1 }, description);
 		expect(Object.keys(shown ?? {})).toEqual(['resource', 'operation', ...fields]);
 	});
@@ -80,7 +81,7 @@ describe('node description', () => {
 	});
 
 	it('leaves every ID empty and says where to map it from', () => {
-		for (const name of ['externalId', 'jobIds', 'jobId', 'workflowRunId']) {
+		for (const name of new Set(OPERATIONS.flatMap(([, , fields]) => fields))) {
 			const field = description.properties.find((p) => p.name === name);
 			expect(field).toMatchObject({ default: '', required: true, hint: expect.stringContaining('{{ $json.') });
 		}

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { deliver, exampleBody, expectNoSecret, signedHeaders, type Outcome } from './helpers/webhook';
+import { deliver, exampleBody, expectNoSecret, signedHeaders, type Outcome } from '../helpers/webhook';
 
 describe('signing secret: read once per credential, a change takes effect within 10 s', () => {
 	const body = exampleBody('workflow_run.failed');

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { anonApiRequest } from '../../action/transport';
-import { externalIdParameter, jobIdsParameter } from '../../action/validate';
+import { anonApiRequest } from '../../transport';
+import { externalIdParameter, jobIdsParameter } from '../../validate';
 import { externalIdField, jobIdsField } from './fields';
 
 export const option: INodePropertyOptions = {

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { anonApiRequest } from '../../action/transport';
-import { uuidParameter } from '../../action/validate';
+import { anonApiRequest } from '../../transport';
+import { uuidParameter } from '../../validate';
 
 export const option: INodePropertyOptions = {
 	name: 'Get',

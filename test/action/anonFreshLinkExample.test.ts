@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import workflow from '../examples/anon-fresh-link-on-link-closed.json';
-import { Anon } from '../nodes/Anon/Anon.node';
-import { JOB, startAnonApiStandIn, type AnonApiStandIn } from './helpers/anonApiStandIn';
-import { runAnon } from './helpers/executeContext';
-import { documentedItem } from './helpers/webhook';
+import workflow from '../../examples/anon-fresh-link-on-link-closed.json';
+import { Anon } from '../../nodes/Anon/Anon.node';
+import { JOB, startAnonApiStandIn, type AnonApiStandIn } from '../helpers/anonApiStandIn';
+import { runAnon } from '../helpers/executeContext';
+import { documentedItem } from '../helpers/webhook';
 
 const linkClosedItem = documentedItem('link.closed') as { job_id: string; external_id: string } & Record<string, unknown>;
 const API_KEY = `anon_${randomBytes(24).toString('hex')}`;

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { EXAMPLE_UUID } from '../../action/validate';
+import { EXAMPLE_UUID } from '../../validate';
 
 /**
  * The two fields both link operations send. Left empty on purpose: a default ID would

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 
 import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, IHookFunctions } from 'n8n-workflow';
 
-import codex from '../nodes/Anon/AnonTrigger.node.json';
-import { AnonTrigger } from '../nodes/Anon/AnonTrigger.node';
-import { deliver, documentedItem, EVENT_TYPES, exampleBody, expectNoSecret, SECRET, signedHeaders } from './helpers/webhook';
+import codex from '../../nodes/Anon/AnonTrigger.node.json';
+import { AnonTrigger } from '../../nodes/Anon/AnonTrigger.node';
+import { ANON_EVENT_TYPES } from '../../nodes/Anon/trigger/eventCatalog';
+import { deliver, documentedItem, EVENT_TYPES, exampleBody, expectNoSecret, SECRET, signedHeaders } from '../helpers/webhook';
 
 // The Anon Trigger as n8n drives it (test/helpers/webhook.ts): its description, its credential
 // test, verified events, filtering and rejections. Hostile bodies are in
@@ -56,15 +57,8 @@ describe('node description', () => {
 	it('shows event types by human names, keeping Anon\'s type as the value and in the description', () => {
 		const events = description.properties.find((p) => p.name === 'events');
 		const options = (events?.options ?? []) as Array<{ name: string; value: string; description?: string }>;
-		expect(options.map((o) => o.name)).toEqual([
-			'All Events',
-			'Link Opened',
-			'Link Closed',
-			'Job Run Completed',
-			'Job Run Failed',
-			'Workflow Run Completed',
-			'Workflow Run Failed',
-		]);
+		expect(options.map((o) => o.name)).toEqual(['All Events', ...ANON_EVENT_TYPES.map((event) => event.name)]);
+		expect(options.every((o) => !/[._]/.test(o.name))).toBe(true);
 		for (const option of options.slice(1)) expect(option.description).toMatch(new RegExp(`\\(${option.value.replace('.', '\\.')}\\)$`));
 	});
 

@@ -4,9 +4,9 @@
 // Node's HTTP parser joins them) are refused one clear way, whatever their order.
 import { generateKeyPairSync, sign } from 'node:crypto';
 
-import { deliver, exampleBody, messageId, SECRET, signedHeaders } from './helpers/webhook';
-import { rawRequest, startWebhookServer, type WebhookServer } from './helpers/webhookServer';
-import { parseSigningSecret, verifyWebhookSignature } from '../nodes/Anon/trigger/verifySignature';
+import { deliver, exampleBody, messageId, SECRET, signedHeaders } from '../helpers/webhook';
+import { rawRequest, startWebhookServer, type WebhookServer } from '../helpers/webhookServer';
+import { parseSigningSecret, verifyWebhookSignature } from '../../nodes/Anon/trigger/verifySignature';
 
 const body = exampleBody('workflow_run.failed');
 

@@ -10,7 +10,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook } from 'svix';
 
-import { compileEventFilter } from '../../nodes/Anon/trigger/events';
+import { compileEventFilter } from '../../nodes/Anon/trigger/eventFilter';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../nodes/Anon/trigger/verifySignature';
 import { deliver, EVENT_TYPES, exampleBody, messageId, SECRET, type Outcome } from '../helpers/webhook';
 
