@@ -3,8 +3,9 @@
 // BENCHMARKS.md (scripts/bench/report.mjs). The sections live beside it in scripts/bench/:
 //   1. signature verification: ours vs svix vs standardwebhooks vs a bare HMAC (the floor)
 //   2. end to end in a real n8n: the Anon Trigger vs the Min Trigger (the cheapest community
-//      trigger) vs n8n's own Webhook node, in interleaved slices; 2c cites triggerCost.mjs
-//   3. rejections: the same load with bad signatures
+//      trigger) vs n8n's own Webhook node vs what users build instead (Webhook + Code node), in
+//      interleaved slices, at n8n's defaults and (2b) with lazy isolate acquisition; 2c cites triggerCost.mjs
+//   3. rejections: the same load with bad signatures; what a forged request costs by key kind
 //   4. memory: n8n's resident memory over 10,000 events with redelivery protection on
 //   5. where the time goes: a CPU profile of n8n taking events
 //   6. (--queue) n8n's queue mode: PostgreSQL, Redis, 2 webhook processes, 1 or 2 workers,
@@ -17,7 +18,7 @@ import { benchInstance, benchMemory, benchRejections, compareTriggers, guardByte
 import { profileAnonTrigger } from './bench/profile.mjs';
 import { benchQueue } from './bench/queueThroughput.mjs';
 import { machineFacts, writeReport } from './bench/report.mjs';
-import { benchVerification } from './bench/verification.mjs';
+import { benchForgedCost, benchVerification } from './bench/verification.mjs';
 import { statusCounts } from '../tools/harness/load.mjs';
 import { buildAndPack } from '../tools/harness/package.mjs';
 import { log, stopAllServers } from '../tools/harness/process.mjs';
@@ -27,8 +28,8 @@ const quick = process.argv.includes('--quick');
 // --queue adds section 6 (n8n's queue mode: PostgreSQL, Redis, 2 webhook processes, 1 or 2 workers), about 5 minutes more.
 const withQueue = process.argv.includes('--queue');
 const PLAN = quick
-	? { verifyRounds: 3, verifyMs: 100, events: 400, rounds: 2, concurrency: 16, memoryEvents: 1000, memorySteps: 2, profileEvents: 200, lazyEvents: 200, queueEvents: 200 }
-	: { verifyRounds: 9, verifyMs: 250, events: 1800, rounds: 6, concurrency: 16, memoryEvents: 10_000, memorySteps: 5, profileEvents: 600, lazyEvents: 3000, queueEvents: 1000 };
+	? { verifyRounds: 3, verifyMs: 100, events: 400, rounds: 2, concurrency: 16, memoryEvents: 1000, memorySteps: 2, profileEvents: 200, lazyEvents: 200, poolEvents: 200, queueEvents: 200 }
+	: { verifyRounds: 9, verifyMs: 250, events: 1200, rounds: 5, concurrency: 16, memoryEvents: 10_000, memorySteps: 5, profileEvents: 600, lazyEvents: 1800, poolEvents: 600, queueEvents: 1000 };
 
 // Wrong results, collected by every section; any of them fails the run.
 const problems = [];
@@ -56,6 +57,9 @@ async function main() {
 		log,
 	});
 
+	const forgedCost = benchForgedCost({ rounds: quick ? 1 : 5 });
+	log('  forged requests by key kind: done');
+
 	await ensureN8n();
 	const { concurrency } = PLAN;
 
@@ -81,8 +85,8 @@ async function main() {
 	});
 	const lazy = await compareTriggers(lazyInstance, {
 		events: PLAN.lazyEvents,
-		// Six rounds: each of the three triggers goes first, second and third twice.
-		rounds: quick ? 2 : 6,
+		// Five rounds: each of the five goes first once.
+		rounds: quick ? 2 : 5,
 		expect,
 	});
 	// On the 2b instance: it takes events several times faster, which keeps the default run
@@ -94,6 +98,12 @@ async function main() {
 		expect,
 	});
 	await lazyInstance.stop();
+
+	const poolSize = PLAN.concurrency;
+	log(`2d. end to end with N8N_EXPRESSION_ENGINE_POOL_SIZE=${poolSize}: ${PLAN.poolEvents} events per trigger`);
+	const poolInstance = await benchInstance(packed, { env: { N8N_EXPRESSION_ENGINE_POOL_SIZE: String(poolSize) }, concurrency });
+	const pool = { ...(await compareTriggers(poolInstance, { events: PLAN.poolEvents, rounds: quick ? 2 : 5, expect })), poolSize };
+	await poolInstance.stop();
 
 	log('5. where the time goes: a CPU profile of n8n taking events');
 	const profile = await profileAnonTrigger({
@@ -125,8 +135,10 @@ async function main() {
 		{
 			queue,
 			verification,
+			forgedCost,
 			endToEnd,
 			lazy,
+			pool,
 			rejections,
 			memory,
 			guardBytesPerId: guardBytesPerId(),

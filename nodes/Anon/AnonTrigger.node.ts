@@ -15,7 +15,7 @@ import { anonWebhook, triggerProperties } from './trigger/description';
 import { selectEvent } from './trigger/eventFilter';
 import { emit } from './trigger/eventItem';
 import { readOptions } from './trigger/options';
-import { claimDelivery, senderGaveUp } from './trigger/redelivery';
+import { claimDelivery } from './trigger/redelivery';
 import { verifyDelivery } from './trigger/verifyDelivery';
 import { parseSigningSecret } from './trigger/verifySignature';
 
@@ -41,9 +41,9 @@ export class AnonTrigger implements INodeType {
 			header: 'Send an Anon event to the test URL',
 			executionsHelp: {
 				inactive:
-					"<b>While building your workflow</b>, click 'Execute step' (or 'Listen for test event'), then in Anon's dashboard open your endpoint (with this node's <b>Test URL</b>) → Testing → Send example. The event appears here.<br /><br /><b>Once you're happy with your workflow</b>, publish it and point the Anon endpoint at the <b>Production URL</b>: every matching event then starts an execution, visible in the executions list.",
+					"<b>While building your workflow</b>, click 'Execute step' (or 'Listen for test event'), set your Anon endpoint's URL to this node's <b>Test URL</b>, then in its Testing tab pick an event type (e.g. workflow_run.failed) and click Send Example: the event appears here. The tab's first choice, svix.ping, only checks the URL and secret: it starts nothing, this panel keeps listening, and the endpoint's Message Attempts shows 200 ignored/ping.<br /><br /><b>Once you're happy with your workflow</b>, publish it and point the Anon endpoint at the <b>Production URL</b>: every matching event then starts an execution, visible in the executions list.",
 				active:
-					"<b>While building your workflow</b>, click 'Execute step' (or 'Listen for test event'), then send an example to this node's <b>Test URL</b> from Anon's dashboard (Testing → Send example).<br /><br /><b>Your workflow is active</b>: every matching event Anon sends to the <b>Production URL</b> starts an execution, visible in the executions list.",
+					"<b>While building your workflow</b>, click 'Execute step' (or 'Listen for test event'), then send an event type (not svix.ping, which starts nothing) to this node's <b>Test URL</b> from your Anon endpoint's Testing tab.<br /><br /><b>Your workflow is active</b>: every matching event Anon sends to the <b>Production URL</b> starts an execution, visible in the executions list.",
 			},
 			activationHint:
 				"Once you've finished building your workflow, publish it and use the Production URL as the endpoint in Anon's dashboard.",
@@ -109,8 +109,8 @@ export class AnonTrigger implements INodeType {
 		if (!selected.ok) return selected.answer;
 
 		// 5. Claim the delivery (production URL): a redelivery, a replay or a copy in flight of
-		// what this node already handed to n8n stops here; so does a sender that gave up.
-		if (senderGaveUp(this, verified.id)) return { noWebhookResponse: true };
+		// what this node already handed to n8n stops here. A sender that already gave up (n8n was
+		// busy) is not a reason to stop: Anon retries only twice, and each retry may be late too.
 		const redelivery = claimDelivery(this, verified, options);
 		if (redelivery) return redelivery;
 

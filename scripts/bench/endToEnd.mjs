@@ -14,10 +14,12 @@ import { N8nClient, startN8n } from '../../tools/harness/n8n.mjs';
 import { REPO_ROOT, installMinTrigger, installPackage } from '../../tools/harness/package.mjs';
 import { log, sleep, waitFor } from '../../tools/harness/process.mjs';
 import { minTriggerWorkflow, noOpWorkflow, triggerUrl, webhookNodeWorkflow } from '../../tools/harness/workflows.mjs';
+import { WEBHOOK_CODE_ENV, webhookCodeWorkflow } from './webhookCode.mjs';
 
 // The triggers compared, by the key their numbers have everywhere. `anonFinished` is the Anon
-// Trigger with Acknowledge "When the Workflow Finishes" (n8n answers after the run).
-export const TRIGGERS = ['anon', 'anonFinished', 'min', 'webhook'];
+// Trigger with Acknowledge "When the Workflow Finishes" (n8n answers after the run);
+// `webhookCode` what users build instead (webhookCode.mjs), answering after its run too.
+export const TRIGGERS = ['anon', 'anonFinished', 'min', 'webhook', 'webhookCode'];
 
 /**
  * A fresh n8n (extra `env` on top of the harness defaults) with three active workflows of the
@@ -28,7 +30,7 @@ export async function benchInstance(packed, { env = {}, concurrency }) {
 	const userFolder = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-bench-'));
 	await installPackage(userFolder, packed);
 	await installMinTrigger(userFolder);
-	const n8n = await startN8n({ userFolder, env });
+	const n8n = await startN8n({ userFolder, env: { ...WEBHOOK_CODE_ENV, ...env } });
 	const client = new N8nClient(n8n.baseUrl);
 	await client.setUp();
 	const secret = newSigningSecret();
@@ -58,6 +60,7 @@ export async function benchInstance(packed, { env = {}, concurrency }) {
 		),
 		min: await activeWorkflow(client, n8n, minTriggerWorkflow({ name: 'bench: Min Trigger' })),
 		webhook: await activeWorkflow(client, n8n, webhookNodeWorkflow({ name: 'bench: Webhook node' })),
+		webhookCode: await activeWorkflow(client, n8n, webhookCodeWorkflow({ name: 'bench: Webhook + Code node', secret })),
 	};
 	const body = await exampleBody('workflow_run.failed');
 	const signed = (url, sign = secret) => () => ({ url, body, headers: deliveryHeaders({ secret: sign, body }) });
@@ -72,6 +75,7 @@ export async function benchInstance(packed, { env = {}, concurrency }) {
 		client,
 		workflows,
 		anon: workflows.anon,
+		handBuilt: workflows.webhookCode,
 		signed,
 		stop,
 		concurrency,
@@ -115,21 +119,26 @@ export async function compareTriggers({ client, workflows, signed, concurrency }
 	return { runs, executed, events, rounds };
 }
 
-/** The same load into the Anon Trigger, each request signed with a different, wrong secret. */
-export async function benchRejections({ client, anon, signed, concurrency }, { events, rounds, expect }) {
-	const before = (await settle(client, [anon]))[anon.id];
+/**
+ * The same load, each request signed with a different, wrong secret: into the Anon Trigger, and
+ * into the hand-built Webhook + Code node verifier (round by round, alternating), which answers
+ * after its Code node has thrown and n8n has recorded the failed execution.
+ */
+export async function benchRejections({ client, anon, handBuilt, signed, concurrency }, { events, rounds, expect }) {
+	const before = await settle(client, [anon, handBuilt]);
+	const failedBefore = (await client.executions(handBuilt.id, { includeData: false, status: 'error' })).length;
 	const runs = [];
+	const handBuiltRuns = [];
 	for (let round = 0; round < rounds; round++) {
-		runs.push(
-			await fire(events / rounds, signed(anon.url, newSigningSecret()), {
-				concurrency,
-			}),
-		);
+		runs.push(await fire(events / rounds, signed(anon.url, newSigningSecret()), { concurrency }));
+		handBuiltRuns.push(await fire(events / rounds, signed(handBuilt.url, newSigningSecret()), { concurrency }));
 	}
-	const executed = (await settle(client, [anon]))[anon.id] - before;
+	const after = await settle(client, [anon, handBuilt]);
+	const executed = after[anon.id] - before[anon.id];
 	expect.statuses('Anon Trigger, bad signatures', runs.flatMap((r) => r.results), 401);
 	expect.equal('executions created by bad signatures', executed, 0);
-	return { runs, executed };
+	const failed = (await client.executions(handBuilt.id, { includeData: false, status: 'error' })).length - failedBefore;
+	return { runs, executed, handBuilt: { runs: handBuiltRuns, executed: after[handBuilt.id] - before[handBuilt.id], failed } };
 }
 
 /** n8n's resident memory after each of `steps` batches of `events` in all, and 10 s later. */

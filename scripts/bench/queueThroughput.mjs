@@ -148,7 +148,8 @@ function combine(parts, { setup, workers }) {
  * connection pools are warm. Wrong answers or execution counts go to `expect` when given.
  */
 export async function benchQueue({ events = 1000, concurrency = 16, warmup = 50, packed, expect } = {}) {
-	const topology = await startQueueTopology({ packed, minTrigger: true });
+	// n8n's defaults, as sections 2–3 (the queue suites run with lazy acquisition instead).
+	const topology = await startQueueTopology({ packed, minTrigger: true, lazyAcquire: false });
 	try {
 		const rows = [];
 		// Run 1: one worker. SIGTERM lets worker-2 drain (nothing is queued yet anyway).

@@ -101,3 +101,48 @@ export function benchVerification({ rounds = 9, msPerRun = 250, log = () => {} }
 	}
 	return results;
 }
+
+/** Body sizes for the forged-request costs: up to n8n's default body limit (16 MiB). */
+export const FORGED_SIZES = [
+	{ label: '1 KiB', bytes: 1024 },
+	{ label: '1 MiB', bytes: 1024 * 1024 },
+	{ label: '16 MiB', bytes: 16 * 1024 * 1024 },
+];
+
+/**
+ * What a forged request costs our verifier, by key kind and body size: an unsigned caller sends
+ * as many signature entries as it likes. With a `whsec_` secret, 16 `v1` entries (the most
+ * read) cost one HMAC; with a `whpk_` public key, each `v1a` entry is an Ed25519 verification
+ * over the whole body, so at most 2 are verified (a key rotation) and more are refused unread.
+ * Microseconds per rejected request, median of `rounds`.
+ */
+export function benchForgedCost({ rounds = 5, msPerRun = 250 } = {}) {
+	const { generateKeyPairSync, sign } = require('node:crypto');
+	const { parseSigningSecret, verifyWebhookSignature } = require('../../dist/nodes/Anon/trigger/verifySignature.js');
+	const hmac = parseSigningSecret(`whsec_${randomBytes(24).toString('base64')}`).key;
+	const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+	const ed25519 = parseSigningSecret(`whpk_${Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url').toString('base64')}`).key;
+	const forgedV1 = `v1,${randomBytes(32).toString('base64')}`;
+	const forgedV1a = `v1a,${sign(null, Buffer.from('other content'), privateKey).toString('base64')}`;
+	const rows = [];
+	for (const { label, bytes } of FORGED_SIZES) {
+		const body = Buffer.from(jsonBody(bytes));
+		const headers = (entry, count) => ({
+			'svix-id': 'msg_2Yx4forged000000000000000',
+			'svix-timestamp': String(Math.floor(Date.now() / 1000)),
+			'svix-signature': Array.from({ length: count }, () => entry).join(' '),
+		});
+		const cases = {
+			'whsec_, 16 v1 entries': () => verifyWebhookSignature({ headers: headers(forgedV1, 16), body, key: hmac }),
+			'whpk_, 2 v1a entries (the most verified)': () => verifyWebhookSignature({ headers: headers(forgedV1a, 2), body, key: ed25519 }),
+			'whpk_, 16 v1a entries (refused unread)': () => verifyWebhookSignature({ headers: headers(forgedV1a, 16), body, key: ed25519 }),
+		};
+		const ms = bytes > 1024 * 1024 ? msPerRun * 4 : msPerRun;
+		for (const [name, fn] of Object.entries(cases)) {
+			if (fn().ok) throw new Error(`${name}: a forged request verified`);
+			const samples = Array.from({ length: rounds }, () => 1e6 / opsPerSecond(fn, ms));
+			rows.push({ size: label, name, microseconds: median(samples) });
+		}
+	}
+	return rows;
+}

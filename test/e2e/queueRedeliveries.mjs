@@ -20,7 +20,7 @@ import { copiesOf, exactlyOnceReport, exactlyOnceWorkflow, psql, setUpEventsData
 import { deliverLikeSvix, sendEvents } from '../../tools/harness/load.mjs';
 import { nodeOutput } from '../../tools/harness/n8n.mjs';
 import { log, waitFor } from '../../tools/harness/process.mjs';
-import { createActiveWorkflow, proxiedRequests } from '../../tools/harness/queueTopology.mjs';
+import { createActiveWorkflow, executionsByWorker, proxiedRequests } from '../../tools/harness/queueTopology.mjs';
 import {
 	countByEvent,
 	enqueuedBy,
@@ -31,7 +31,6 @@ import {
 	queueSuiteHooks,
 	queueTest,
 	sigkillWorker,
-	unfinishedExecutions,
 } from '../../tools/harness/queueSuite.mjs';
 import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
 import { chainWorkflow, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
@@ -43,11 +42,13 @@ const COPIES = 3;
 // How long the workflow with Acknowledge "When the Workflow Finishes" runs.
 const RUN_SECONDS = 4;
 // 3e: events, copies of each (distinct svix-ids: the same event reaching both webhook processes),
-// and the alerts after which a worker is killed. The lease is the example's 2 minutes scaled to
-// 20 s, and Svix's retry delays (5 s, 5 min) scaled alike for the second one: 50 s, so the
-// lease/second-delay ratio stays 0.4 and a copy whose run died finds the lease expired on its
-// last retry. The first delay and the 15 s give-up stay Svix's.
-const EXACTLY_ONCE = { events: 60, copies: 2, killAfterAlerts: 20, leaseSeconds: 20, timeoutMs: 15_000, delaysMs: [5_000, 50_000] };
+// the alert endpoint's time per call (it applies a call when it answers), and the alerts after
+// which the worker of the next call is killed while that call waits (between claim and side
+// effect). The lease is the example's 2 minutes scaled to 30 s, and Svix's second retry delay
+// alike, 5 min to 75 s (lease / second delay 0.4, as 2 min / 5 min); the 15 s give-up and the 5 s
+// first retry stay Svix's. So, as in production, a dead run's lease is still held at the first
+// retry (15 s + 5 s < 30 s) and has expired at the second.
+const EXACTLY_ONCE = { events: 60, copies: 2, killAfterAlerts: 20, alertMs: 1000, leaseSeconds: 30, timeoutMs: 15_000, delaysMs: [5_000, 75_000] };
 
 const ctx = { numbers: {} };
 
@@ -306,21 +307,23 @@ describe(`queue mode in n8n ${N8N_VERSION}: redeliveries through nginx routing b
 		assert.equal(served?.size, 1, 'all three deliveries on one webhook process');
 	});
 
-	queueTest(`3e. exactly once with examples/anon-exactly-once-postgres.json: ${EXACTLY_ONCE.events} events × ${EXACTLY_ONCE.copies} copies through both webhook processes at Anon's retry budget, a worker SIGKILLed mid-stream → 0 lost, 0 doubled`, async () => {
-		const { events: count, copies, killAfterAlerts, leaseSeconds, timeoutMs, delaysMs } = EXACTLY_ONCE;
+	queueTest(`3e. exactly once with examples/anon-exactly-once-postgres.json: ${EXACTLY_ONCE.events} events × ${EXACTLY_ONCE.copies} copies through both webhook processes at Anon's retry budget, a worker SIGKILLed mid-stream → 0 lost, 0 doubled outside the one window`, async () => {
+		const { events: count, copies, killAfterAlerts, alertMs, leaseSeconds, timeoutMs, delaysMs } = EXACTLY_ONCE;
 		const t0 = Date.now();
 		let kill = null;
 		const receiver = await startAlertReceiver({
-			onAlert: (call, calls) => {
-				if (kill || new Set(calls.map((c) => c.eventId)).size < killAfterAlerts) return;
-				// The worker with the most executions in flight, so that the kill cuts runs mid-way.
+			answerAfterMs: alertMs,
+			// Once `killAfterAlerts` alerts are applied, the next call's worker is killed while the
+			// call waits: its run dies holding its claim, before its side effect.
+			onCall: ({ executionId }) => {
+				if (kill || receiver.calls.length < killAfterAlerts) return;
 				kill = (async () => {
-					const inFlight = await Promise.all(ctx.q.workers.map(unfinishedExecutions));
-					const index = inFlight[1].size > inFlight[0].size ? 1 : 0;
-					const victim = ctx.q.workers[index];
+					const byWorker = await executionsByWorker(ctx.q);
+					const victim = ctx.q.workers.find((worker) => byWorker[worker.name]?.has(executionId));
+					if (!victim) return (kill = null); // not in a log yet: the next call
 					const at = Date.now();
 					const died = await sigkillWorker(victim);
-					log(`  SIGKILLed ${victim.name} after ${calls.length} alerts, ${seconds(at - t0)} s in; ${died.size} execution(s) died with it`);
+					log(`  SIGKILLed ${victim.name} during execution ${executionId}'s alert, ${seconds(at - t0)} s in; ${died.size} execution(s) died with it`);
 					return { victim: victim.name, atSeconds: seconds(at - t0), executionsThatDied: died.size };
 				})();
 			},
@@ -351,6 +354,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: redeliveries through nginx routing b
 				copies,
 				leaseSeconds,
 				svix: { timeoutMs, delaysMs, retries: 2 },
+				alertMs,
 				kill: killed,
 				...report,
 				rowsDone: `${done} of ${rows}`,
@@ -359,6 +363,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: redeliveries through nginx routing b
 			log(`  ${JSON.stringify(ctx.numbers.exactlyOnce)}`);
 			assert.ok(killed?.executionsThatDied > 0, 'the kill cut executions mid-way');
 			assert.ok(report.claimOutcomes.held > 0, 'copies overlapped: some runs found the event held');
+			assert.ok(report.abandonedCalls > 0 && report.alertedAfterTheLease > 0, 'a run killed holding its claim was taken over after the lease');
 			assert.deepEqual(report.lost, [], 'events without an alert');
 			assert.deepEqual(report.doubledOutsideWindow, [], 'events alerted by two runs that both lived');
 			assert.ok(report.doubled.length <= killed.executionsThatDied, `repeats (${report.doubled.length}) beyond the runs the kill cut`);

@@ -19,7 +19,7 @@ import { expectedItem, newSigningSecret, sendEvent } from '../../tools/harness/s
 import { N8nClient, nodeOutput, removeUserFolder, startN8n } from '../../tools/harness/n8n.mjs';
 import { PACKAGE_NAME, buildAndPack } from '../../tools/harness/package.mjs';
 import { childEnv, log, onInterrupt, run, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
-import { npmInstallsIn, userInstallCommands } from '../../tools/harness/readme.mjs';
+import { npmInstallsIn, tarballIn, userInstallCommands } from '../../tools/harness/readme.mjs';
 import { startRegistry } from '../../tools/harness/registry.mjs';
 import { N8N_VERSION, ensureN8n, ensureNode24, npmCliPath } from '../../tools/harness/runtime.mjs';
 import { suiteHooks } from '../../tools/harness/suite.mjs';
@@ -101,7 +101,7 @@ describe(`the README's npm install, as written, then n8n ${N8N_VERSION} runs a s
 			ctx.shims.n8n = await shimFor(await ensureNode24());
 			ctx.shims.suite = await shimFor(process.execPath);
 			// dist/ built (npm publish ships it), then published as a release publishes it.
-			await buildAndPack();
+			ctx.packed = await buildAndPack();
 			ctx.registry = await startRegistry();
 			onInterrupt(() => ctx.registry.stop());
 			await ctx.registry.publish();
@@ -126,6 +126,11 @@ describe(`the README's npm install, as written, then n8n ${N8N_VERSION} runs a s
 				try {
 					// The user's npm configuration: the registry holding the package, nothing else.
 					await fs.writeFile(path.join(home, '.npmrc'), `registry=${ctx.registry.url}/\n`);
+					// A block that installs a release tarball finds it where the README says the user put it (~).
+					for (const tarball of npmInstallsIn(block.code).map(tarballIn).filter(Boolean)) {
+						assert.equal(tarball, path.basename(ctx.packed.tarball), "the README's tarball is this version's (npm pack's file name)");
+						await fs.copyFile(ctx.packed.tarball, path.join(home, tarball));
+					}
 					log(`running README block ${index + 1} in bash, HOME=${home}:\n${block.code.trimEnd()}`);
 					const output = [];
 					await run('bash', ['-e', '-c', block.code], {

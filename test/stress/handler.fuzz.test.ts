@@ -74,7 +74,7 @@ const oddContent = fc.oneof(
 );
 
 const signedCase = fc.record({
-	type: fc.constantFrom(...EVENT_TYPES, 'job_run.started', 'link.expired', 'svix.ping'),
+	type: fc.constantFrom(...EVENT_TYPES, 'job_run.started', 'future_thing.happened', 'svix.ping'),
 	selected: fc.oneof(fc.constant<string[]>(['*']), fc.subarray([...EVENT_TYPES, 'job_run.*', '*.failed'], { minLength: 0 })),
 	extraField: oddContent,
 	mutation: fc.constantFrom(...MUTATIONS),

@@ -109,3 +109,32 @@ describe('flat output never overwrites Anon\'s data, and says so', () => {
 		expect(item.schema_issues).toEqual([`data.id collides with the workflow_run's own "id"; emitted as "_id"`]);
 	});
 });
+
+describe('a wrong or rotated secret shows in n8n\'s log', () => {
+	afterEach(() => jest.useRealTimers());
+
+	it('a well-formed request whose signature matches none → one warning a minute per workflow, naming the fix, never the secret', async () => {
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+		const workflowId = `wf-wrong-secret-${messageId()}`;
+		const otherSecret = `whsec_${Buffer.from('another endpoint secret!').toString('base64')}`;
+		const send = () => deliver({ headers: signedHeaders(body, { secret: otherSecret }), body, workflowId, credentialId: 'cred-wrong' });
+		const warnings = (outcome: { logs: string[] }) => outcome.logs.filter((line) => line.startsWith('warn'));
+		const first = await send();
+		expect(first.status).toBe(401);
+		expect(warnings(first)).toEqual([expect.stringMatching(/no_matching_signature.*signing secret of this very endpoint/)]);
+		expect(warnings(first)[0]).not.toContain(SECRET.slice('whsec_'.length));
+		expect(warnings(await send())).toEqual([]);
+		jest.advanceTimersByTime(60_000);
+		expect(warnings(await send())).toHaveLength(1);
+	});
+
+	it('a timestamp out of tolerance warns too; unsigned noise and the test URL stay at debug level', async () => {
+		const workflowId = `wf-noise-${messageId()}`;
+		const stale = await deliver({ headers: signedHeaders(body, { date: new Date(Date.now() - 3_600_000) }), body, workflowId });
+		expect(stale.logs.filter((line) => line.startsWith('warn'))).toEqual([expect.stringMatching(/timestamp_too_old/)]);
+		const unsigned = await deliver({ headers: { 'content-type': 'application/json' }, body, workflowId: `wf-noise-${messageId()}` });
+		expect(unsigned.logs).toEqual([expect.stringMatching(/^debug: .*missing_headers/)]);
+		const manual = await deliver({ headers: signedHeaders(body, { secret: `whsec_${Buffer.from('a different endpoint!!!!').toString('base64')}` }), body, mode: 'manual', workflowId: `wf-noise-${messageId()}` });
+		expect(manual.logs.filter((line) => line.startsWith('warn'))).toEqual([]);
+	});
+});

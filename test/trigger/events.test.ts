@@ -61,7 +61,7 @@ describe('compileEventFilter', () => {
 		[['job_run.*'], 'job_runXfailed', false],
 		[['*.failed'], 'workflow_run.failed', true],
 		[['*.failed'], 'workflow_run.completed', false],
-		[['link.expired'], 'link.expired', true],
+		[['future_thing.happened'], 'future_thing.happened', true],
 		[[' link.opened '], 'link.opened', true],
 		[['link.(opened)'], 'link.opened', false],
 		[[], 'link.opened', false],
@@ -71,7 +71,7 @@ describe('compileEventFilter', () => {
 	});
 
 	it('splits a typed list on commas and new lines', () => {
-		expect(splitEventList('job_run.*, link.expired\n*.failed,,')).toEqual(['job_run.*', 'link.expired', '*.failed']);
+		expect(splitEventList('job_run.*, future_thing.happened\n*.failed,,')).toEqual(['job_run.*', 'future_thing.happened', '*.failed']);
 	});
 });
 

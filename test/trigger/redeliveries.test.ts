@@ -83,13 +83,28 @@ describe('a sender that hangs up (real HTTP)', () => {
 		return { server, send };
 	}
 
-	it('gone before the node ran (n8n busy): not emitted, not held; the retry runs it once', async () => {
+	it('gone before the node ran (n8n busy): run anyway, since Anon retries only twice and every retry may be late too; the retry is a duplicate', async () => {
 		const { server, send } = await holdFirst('beforeNode');
 		expect(await send(200)).toEqual({ status: 'gave_up' });
 		await server.idle();
-		expect(server.executions).toHaveLength(0);
-		expect(await send()).toMatchObject({ status: 200, body: { status: 'accepted' } });
+		expect(server.executions).toHaveLength(1);
 		expect(await send()).toMatchObject({ status: 200, body: { status: 'duplicate', reason: 'already_accepted' } });
+		expect(server.executions).toHaveLength(1);
+	});
+
+	it('every one of Anon\'s three attempts gone before the node ran: the event still runs, once', async () => {
+		let requests = 0;
+		server = await startWebhookServer({
+			workflowId: `wf-all-late-${messageId()}`,
+			beforeNode: async (exchange: Parameters<typeof senderGone>[0]) => {
+				requests += 1;
+				await senderGone(exchange);
+			},
+		});
+		const id = messageId();
+		for (let n = 0; n < 3; n++) expect(await attempt(server.url, signedHeaders(body, { id }), body, 200)).toEqual({ status: 'gave_up' });
+		await server.idle();
+		expect(requests).toBe(3);
 		expect(server.executions).toHaveLength(1);
 	});
 

@@ -84,34 +84,44 @@ export async function exactlyOnceWorkflow({ trigger, postgres, alertUrl, leaseSe
 }
 
 /**
- * The endpoint Send Alert posts to: answers 200 and records every call, { eventId (the body's
- * event_id), key (the Idempotency-Key header), at }. `onAlert(call, calls)` runs after each.
- * It applies every call (it does not honour the key), so a repeated side effect shows.
+ * The endpoint Send Alert posts to, a side effect that takes time: it answers each call after
+ * `answerAfterMs` and applies it then, as an API that commits at the end of the request. A call
+ * whose caller is gone by then (its worker was killed) is not applied: that run died holding its
+ * claim, before its side effect. Records every applied call, { eventId and executionId (the
+ * body's event_id and n8n_execution_id), key (the Idempotency-Key header), at }, and counts the
+ * calls `abandoned`. It does not honour the key, so a repeated side effect shows.
+ * `onCall(call)` runs when a call arrives, before it is applied.
  */
-export async function startAlertReceiver({ onAlert } = {}) {
+export async function startAlertReceiver({ onCall, answerAfterMs = 0 } = {}) {
 	const calls = [];
+	const counts = { abandoned: 0 };
 	const server = http.createServer((request, response) => {
 		let data = '';
+		let gone = false;
+		response.on('close', () => (gone = !response.writableEnded));
 		request.on('data', (chunk) => (data += chunk));
-		request.on('end', () => {
-			let eventId = null;
+		request.on('end', async () => {
+			let body = {};
 			try {
-				eventId = JSON.parse(data).event_id ?? null;
+				body = JSON.parse(data);
 			} catch {
 				// not JSON: counted under null
 			}
-			const call = { eventId, key: request.headers['idempotency-key'] ?? null, at: Date.now() };
-			calls.push(call);
+			const call = { eventId: body.event_id ?? null, executionId: String(body.n8n_execution_id), key: request.headers['idempotency-key'] ?? null };
+			onCall?.(call);
+			await new Promise((resolve) => setTimeout(resolve, answerAfterMs));
+			if (gone) return void counts.abandoned++;
+			calls.push({ ...call, at: Date.now() });
 			response.writeHead(200, { 'content-type': 'application/json' });
 			response.end('{"ok":true}');
-			onAlert?.(call, calls);
 		});
 	});
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 	return {
 		url: `http://127.0.0.1:${server.address().port}/alert`,
 		calls,
-		/** Calls per event id: Map<eventId, call[]>. */
+		counts,
+		/** Applied calls per event id: Map<eventId, call[]>. */
 		byEvent: () => calls.reduce((map, call) => map.set(call.eventId, [...(map.get(call.eventId) ?? []), call]), new Map()),
 		close: () => new Promise((resolve) => server.close(resolve)),
 	};
@@ -133,12 +143,11 @@ const seconds = (ms) => +(ms / 1000).toFixed(1);
  */
 export function exactlyOnceReport({ events, outcomes, receiver, executions, leaseMs }) {
 	const calls = receiver.byEvent();
-	const alertRuns = new Map();
+	const status = new Map(executions.map((execution) => [String(execution.id), execution.status]));
 	const runs = new Map();
 	for (const execution of executions) {
 		const id = eventIdOf(execution);
 		runs.set(id, [...(runs.get(id) ?? []), { status: execution.status, startedAt: execution.startedAt }]);
-		if (execution.data?.resultData?.runData?.['Send Alert']) alertRuns.set(id, [...(alertRuns.get(id) ?? []), execution.id]);
 	}
 	const lost = events.filter((e) => !calls.has(e.eventId)).map((e) => e.eventId);
 	const doubled = events.filter((e) => calls.get(e.eventId)?.length > 1).map((e) => e.eventId);
@@ -150,8 +159,9 @@ export function exactlyOnceReport({ events, outcomes, receiver, executions, leas
 		lost,
 		doubled,
 		// A repeat is the one window (a run killed after Send Alert, before Mark Done) only if at
-		// most one run that lived to be recorded called Send Alert: the others died with the worker.
-		doubledOutsideWindow: doubled.filter((id) => (alertRuns.get(id)?.length ?? 0) > 1),
+		// most one of the runs that called it succeeded: the others died with the worker.
+		doubledOutsideWindow: doubled.filter((id) => calls.get(id).filter((call) => status.get(call.executionId) === 'success').length > 1),
+		abandonedCalls: receiver.counts.abandoned,
 		callsWithoutTheEventIdAsKey: receiver.calls.filter((call) => call.key !== call.eventId).length,
 		claimOutcomes: tally(executions.map((e) => nodeOutput(e, 'Claim Event')?.[0]?.outcome ?? `no data (${e.status})`)),
 		executionStatuses: tally(executions.map((e) => e.status)),
@@ -163,5 +173,13 @@ export function exactlyOnceReport({ events, outcomes, receiver, executions, leas
 		answersPerAttempt: [0, 1, 2].map((i) => tally(outcomes.filter((o) => o.statuses.length > i).map((o) => o.statuses[i]))),
 		alertAfterFirstAttemptSeconds: { p50: seconds(percentile(latencies, 50)), max: seconds(Math.max(...latencies)) },
 		alertedAfterTheLease: latencies.filter((ms) => ms >= leaseMs).length,
+		// Those events (a run died holding the claim): when their alert came, and each copy's answers.
+		takenOver: events
+			.filter((e) => calls.has(e.eventId) && calls.get(e.eventId)[0].at - firstSent.get(e.eventId) >= leaseMs)
+			.map((e) => ({
+				eventId: e.eventId,
+				alertAfterSeconds: seconds(calls.get(e.eventId)[0].at - firstSent.get(e.eventId)),
+				answers: outcomes.filter((o) => o.eventId === e.eventId).map((o) => o.statuses.join(' → ')),
+			})),
 	};
 }

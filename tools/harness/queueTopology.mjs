@@ -62,6 +62,7 @@ function sharedEnv({ pgPort, redisPort, encryptionKey, webhookUrl, options }) {
 	// crashed (n8n's default: every 180 minutes). Not needed for a killed worker: the process
 	// that enqueued a job marks its execution failed when Bull fails the stalled job.
 	if (options.queueRecoveryMinutes) env.N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL = String(options.queueRecoveryMinutes);
+	if (options.lazyAcquire) env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE = 'true';
 	// This machine's npm/Node settings must not leak into n8n's Node 24 processes.
 	delete env.NODE_OPTIONS;
 	return env;
@@ -153,6 +154,10 @@ const DEFAULT_OPTIONS = {
 	stalledIntervalMs: 5_000,
 	queueRecoveryMinutes: undefined, // n8n's default
 	minTrigger: false, // also install the Min Trigger (benchmark reference) in every process
+	// The README's recommended setting for volume, on every process (main, webhook processes,
+	// workers each read it): the queue suites run the trigger's answers, redeliveries and
+	// When the Workflow Finishes with it, so the recommendation is a configuration that is run.
+	lazyAcquire: true,
 };
 
 /**

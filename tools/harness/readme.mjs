@@ -6,8 +6,17 @@ import path from 'node:path';
 
 import { PACKAGE_NAME, REPO_ROOT } from './package.mjs';
 
-/** `npm install …` / `npm i …` of this package, with whatever flags stand between. */
-const NPM_INSTALL = new RegExp(String.raw`npm (?:install|i)(?: [^\s'"\x60]+)*? ${PACKAGE_NAME}(?:@[\w.-]+)?(?![\w-])`, 'g');
+/**
+ * `npm install …` / `npm i …` of this package, with whatever flags stand between: by name (from
+ * a registry), or a release tarball by path (`npm install ~/n8n-nodes-anon-0.1.0.tgz`).
+ */
+const NPM_INSTALL = new RegExp(
+	String.raw`npm (?:install|i)(?: [^\s'"\x60]+)*? (?:[^\s'"\x60]*/)?${PACKAGE_NAME}(?:@[\w.-]+|-\d+\.\d+\.\d+\.tgz)?(?![\w-])`,
+	'g',
+);
+
+/** The tarball file a command installs (`n8n-nodes-anon-0.1.0.tgz`), if it installs one. */
+export const tarballIn = (command) => new RegExp(String.raw`${PACKAGE_NAME}-\d+\.\d+\.\d+\.tgz`).exec(command)?.[0];
 
 export function readReadme() {
 	return readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');

@@ -49,10 +49,12 @@ export function svixHeaders({
 	timestamp = new Date(),
 }) {
 	const { Webhook } = require('svix');
+	// Several secrets: one signature each, space-separated, as Svix signs during a rotation.
+	const secrets = Array.isArray(secret) ? secret : [secret];
 	return {
 		'svix-id': msgId,
 		'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-		'svix-signature': new Webhook(secret).sign(msgId, timestamp, body),
+		'svix-signature': secrets.map((key) => new Webhook(key).sign(msgId, timestamp, body)).join(' '),
 	};
 }
 

@@ -169,9 +169,11 @@ export async function executedEventIds(client, workflowId) {
 /**
  * A tiny HTTP server on 127.0.0.1 that records every JSON body it receives (the "alert
  * receiver" the alert workflow posts to). `onRequest` is called with each parsed body.
+ * `failNext(n)` answers the next n requests 500, as a flaky Slack would (counted in `refused`).
  */
 export async function startReceiver({ port = 0, onRequest } = {}) {
 	const received = [];
+	const state = { failing: 0, refused: 0 };
 	const server = http.createServer((request, response) => {
 		let data = '';
 		request.on('data', (chunk) => (data += chunk));
@@ -181,6 +183,12 @@ export async function startReceiver({ port = 0, onRequest } = {}) {
 				body = JSON.parse(data);
 			} catch {
 				// keep text
+			}
+			if (state.failing > 0) {
+				state.failing -= 1;
+				state.refused += 1;
+				response.writeHead(500).end();
+				return;
 			}
 			const entry = { method: request.method, path: request.url, body };
 			received.push(entry);
@@ -194,6 +202,10 @@ export async function startReceiver({ port = 0, onRequest } = {}) {
 	return {
 		url: `http://127.0.0.1:${bound}/alert`,
 		received,
+		failNext: (n) => (state.failing = n),
+		get refused() {
+			return state.refused;
+		},
 		close: () => new Promise((resolve) => server.close(resolve)),
 	};
 }

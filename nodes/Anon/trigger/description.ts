@@ -26,7 +26,7 @@ export const anonWebhook = {
 		},
 		// onReceived: '' makes n8n answer with this node's webhookResponse (n8n's default is the
 		// literal text "firstEntryJson"). lastNode: no body, never the workflow's data (Anon's
-		// dashboard shows response bodies in its attempt log).
+		// dashboard shows response bodies under Message Attempts).
 		responseData: {
 			template: '={{$parameter["options"]["acknowledge"] === "lastNode" ? "noData" : ""}}',
 			resolve: (parameters: NodeParameters) => (parameters.options?.acknowledge === 'lastNode' ? 'noData' : ''),

@@ -68,7 +68,7 @@ export const TRIGGER_OPTIONS = {
 		ok: isText,
 		property: {
 			type: 'string',
-			placeholder: 'e.g. job_run.*, link.expired',
+			placeholder: 'e.g. job_run.*, future_thing.happened',
 			description:
 				'Comma-separated event types to accept as well as the ones selected above. A * matches any characters, so job_run.* follows every job run event, including ones Anon adds later.',
 		},

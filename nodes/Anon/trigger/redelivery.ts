@@ -16,18 +16,6 @@ type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 export type RedeliveryOptions = Pick<TriggerOptions, 'redeliveryWindowMinutes' | 'toleranceSeconds' | 'acknowledge'>;
 
 /**
- * A sender that gave up while n8n was getting to this node (it waits for an isolate and the
- * database under load) will retry: that retry runs the workflow, not this copy. True when the
- * connection is already gone.
- */
-export function senderGaveUp(context: IWebhookFunctions, id: string): boolean {
-	const response = context.getResponseObject();
-	if (!response.destroyed && !response.socket?.destroyed) return false;
-	context.logger.debug(`Anon Trigger: the sender of message ${id} hung up before the node ran; its retry will run the workflow`);
-	return true;
-}
-
-/**
  * Claims the delivery's message `id` (signed at `timestamp`, unix seconds) for a new execution. Returns the
  * answer for a redelivery, a replay or a copy in flight; `undefined` when this delivery runs the
  * workflow (its claim is then settled when n8n answers it). The test URL never claims: each
