@@ -213,6 +213,18 @@ The same comparison on a second, fresh n8n started with n8n's own setting that c
 expression isolate only when an expression is evaluated (${data.lazy.events} events per trigger, ${data.lazy.rounds} rounds
 of interleaved slices). See sections 2c and 5 for why it matters to every community trigger.
 
+What the setting is, from n8n 2.41.1's code: \`lazyAcquire\` in \`@n8n/config\`'s expression-engine
+config, default \`false\`, described there as "Lazy isolate acquisition (experimental)". Before a
+webhook request reaches a trigger other than n8n's own Webhook node, n8n calls \`acquireIsolate()\`
+(\`webhookPhaseNeedsIsolate\` in \`live-webhooks.js\`); with the setting, that only opens a scope, and an
+isolate is taken from the pool on the first expression actually evaluated. Expressions still run in
+isolated-vm, with a fresh isolate per scope: nothing becomes less isolated. When the pool is empty,
+an isolate is built synchronously (it blocks the event loop for one isolate's set-up) instead of
+asynchronously. \`N8N_EXPRESSION_ENGINE_POOL_SIZE\` (default 1) is the number of isolates kept warm
+(up to 128 MB each); beyond it every request builds one cold, with no queue (section 2d measures
+16). Every process reads these settings itself (\`n8n webhook\` and \`n8n worker\` too). n8n 1.123.x
+has the pool but no lazy acquisition and no isolate skip.
+
 | Trigger | Events | Throughput, events/s (per-round min–max) | p50 | p95 | p99 | Answers |
 | --- | ---: | ---: | ---: | ---: | ---: | --- |
 ${loadRow('Anon Trigger', lazy.anon)}

@@ -9,7 +9,7 @@
 //
 // QUEUE_E2E_EVENTS and QUEUE_E2E_KILL_EVENTS size tests 2 and 4a (200 and 300);
 // node --test --test-name-pattern='^4a|^4b' test/e2e/queueWorkers.mjs runs only those tests (the tests
-// of test/e2e/queueRedeliveries.mjs are 3a–3d); a suite with none of them starts nothing.
+// of test/e2e/queueRedeliveries.mjs are 3a–3e); a suite with none of them starts nothing.
 // Needs `postgresql` (15), `redis-server` (7) and `nginx` from Debian; they run as throwaway
 // processes. Everything is stopped at the end, also on failure or Ctrl-C; the data folder is
 // kept (path printed) after a red run, for the process logs. The tests share one topology and
