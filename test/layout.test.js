@@ -67,3 +67,33 @@ describe('the layout of tools/, test/ and scripts/', () => {
 		expect(citing).toEqual([]);
 	});
 });
+
+// The product (nodes/, credentials/): the trigger's node file holds its description and its
+// steps in order, nothing else; no file is over 300 lines; no two functions share a name (the
+// operations' `execute`, which n8n's resource modules all export, aside), so a name says one thing.
+const product = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', 'nodes', 'credentials'], { cwd: root, encoding: 'utf8' })
+	.split('\0')
+	.filter((f) => f.endsWith('.ts'));
+
+describe('the layout of the product', () => {
+	it('keeps the trigger node file to its description and the order of its steps (≤ 200 lines, no function of its own)', () => {
+		const node = read('nodes/Anon/AnonTrigger.node.ts');
+		expect(lineCount('nodes/Anon/AnonTrigger.node.ts')).toBeLessThanOrEqual(200);
+		expect(node.match(/^(export )?(async )?function /gm) ?? []).toEqual([]);
+	});
+
+	it('has no product file over 300 lines', () => {
+		const over = product.filter((file) => lineCount(file) > 300).map((file) => `${file}: ${lineCount(file)} lines`);
+		expect(over).toEqual([]);
+	});
+
+	it('has no two product functions with the same name', () => {
+		const where = new Map();
+		for (const file of product) {
+			for (const [, name] of read(file).matchAll(/^(?:export )?(?:async )?function ([A-Za-z0-9_]+)/gm)) {
+				if (name !== 'execute') where.set(name, [...(where.get(name) ?? []), file]);
+			}
+		}
+		expect([...where].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files.join(', ')}`)).toEqual([]);
+	});
+});

@@ -267,7 +267,6 @@ secret, beside the valid events of section 2 (same instance, just before).
 ${loadRow('Anon Trigger, bad signatures (401)', rejected)}
 ${loadRow('Anon Trigger, valid (section 2)', anon)}
 ${loadRow('Min Trigger, valid (section 2)', e2e.min)}
-
 ${loadRow('Webhook + Code node, bad signatures', handBuiltRejected)}
 
 - Executions created by the ${PLAN.events} forged requests: **${data.rejections.executed}** for the Anon Trigger; the hand-built
