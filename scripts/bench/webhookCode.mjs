@@ -6,7 +6,7 @@
 // request makes the Code node throw: n8n answers 500 after recording a failed execution.
 import { randomUUID } from 'node:crypto';
 
-import { chainWorkflow } from '../../tools/harness/workflows.mjs';
+import { chainWorkflow, webhookNode } from '../../tools/harness/workflows.mjs';
 
 /** The environment the hand-built verifier needs: `require('crypto')` in the Code node. */
 export const WEBHOOK_CODE_ENV = { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto' };
@@ -40,16 +40,8 @@ return [{ json: { type: event.type, event } }];`;
 }
 
 /** Webhook node (Raw Body, answers when the workflow finishes) → Code node verifying with `secret`. */
-export function webhookCodeWorkflow({ name = 'Webhook + Code node', secret, webhookId = randomUUID() }) {
-	const webhook = {
-		id: randomUUID(),
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 0],
-		webhookId,
-		parameters: { httpMethod: 'POST', path: webhookId, responseMode: 'lastNode', responseData: 'noData', options: { rawBody: true } },
-	};
+export function webhookCodeWorkflow({ name = 'Webhook + Code node', secret }) {
+	const webhook = webhookNode({ parameters: { responseMode: 'lastNode', responseData: 'noData', options: { rawBody: true } } });
 	const code = {
 		id: randomUUID(),
 		name: 'Verify Svix Signature',

@@ -8,7 +8,7 @@ import { Anon } from '../../nodes/Anon/Anon.node';
 import { RESOURCES } from '../../nodes/Anon/action/operations';
 import { anonHttpError, anonUnreachableError, withoutUserinfo } from '../../nodes/Anon/action/errors';
 import { JOB, SECOND_JOB_ID, startAnonApiStandIn, WORKFLOW_RUN, type AnonApiStandIn } from '../helpers/anonApiStandIn';
-import { authenticatedRequest, HttpStatusError, runAnon } from '../helpers/executeContext';
+import { anonFailure, authenticatedRequest, HttpStatusError, runAnon } from '../helpers/executeContext';
 
 /** A fresh key for this run, in Anon's format. */
 const API_KEY = `anon_${randomBytes(24).toString('hex')}`;
@@ -34,14 +34,7 @@ const getJob = (jobId: unknown) => ({ resource: 'job', operation: 'get', jobId }
 const getWorkflowRun = (workflowRunId: unknown) => ({ resource: 'workflowRun', operation: 'get', workflowRunId });
 
 /** Runs the node on one item and returns the error it throws. */
-async function failure(item: Record<string, unknown>, withCredentials = credentials): Promise<NodeApiError | NodeOperationError> {
-	const error = await runAnon({ items: [item], credentials: withCredentials }).then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeDefined();
-	return error as NodeApiError | NodeOperationError;
-}
+const failure = (item: Record<string, unknown>, withCredentials = credentials) => anonFailure(item, withCredentials);
 
 describe('node description', () => {
 	const { description } = new Anon();

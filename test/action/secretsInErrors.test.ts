@@ -11,7 +11,7 @@ import type { ICredentialDataDecryptedObject, INode, NodeApiError, NodeOperation
 
 import { anonHttpError, anonUnreachableError, quotedOrigin, userinfoSecrets } from '../../nodes/Anon/action/errors';
 import { JOB, startAnonApiStandIn, type AnonApiStandIn } from '../helpers/anonApiStandIn';
-import { runAnon } from '../helpers/executeContext';
+import { anonFailure, runAnon } from '../helpers/executeContext';
 
 /** A fresh key for this run, in Anon's format. */
 const API_KEY = `anon_${randomBytes(24).toString('hex')}`;
@@ -29,14 +29,7 @@ beforeEach(() => anon.reset());
 const getJob = (jobId: unknown) => ({ resource: 'job', operation: 'get', jobId });
 
 /** Runs the node on one item and returns the error it throws. */
-async function failure(item: Record<string, unknown>, withCredentials = credentials): Promise<NodeApiError | NodeOperationError> {
-	const error = await runAnon({ items: [item], credentials: withCredentials }).then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeDefined();
-	return error as NodeApiError | NodeOperationError;
-}
+const failure = (item: Record<string, unknown>, withCredentials = credentials) => anonFailure(item, withCredentials);
 
 describe('a Base URL password with an unencoded #, ? or / is never shown', () => {
 	const node = { id: 'anon1', name: 'Anon', type: 'n8n-nodes-anon.anon', typeVersion: 1, position: [0, 0], parameters: {} } as INode;

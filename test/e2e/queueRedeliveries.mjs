@@ -12,7 +12,6 @@
 // of test/e2e/queueWorkers.mjs are 1a–2 and 4a–4b). Needs `postgresql`, `redis-server` and
 // `nginx` from Debian, as throwaway processes.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
 
 import { distinctEvents, sendEvent, svixHeaders } from '../../tools/harness/signedEvents.mjs';
@@ -33,7 +32,7 @@ import {
 	sigkillWorker,
 } from '../../tools/harness/queueSuite.mjs';
 import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
-import { chainWorkflow, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
+import { chainWorkflow, noOpWorkflow, removeDuplicatesWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 // An odd number of messages, and every other round of copies in reverse order: a balancer
 // that ignores the id (round robin) then sends each copy to the other process.
@@ -51,33 +50,6 @@ const RUN_SECONDS = 4;
 const EXACTLY_ONCE = { events: 60, copies: 2, killAfterAlerts: 20, alertMs: 1000, leaseSeconds: 30, timeoutMs: 15_000, delaysMs: [5_000, 75_000] };
 
 const ctx = { numbers: {} };
-
-/**
- * The README's remedy for a redelivery that reaches another process anyway: Anon Trigger →
- * Remove Duplicates ("Remove Items Processed in Previous Executions", value
- * {{ $json.event.id }}, scope workflow; it keeps the seen values in n8n's database) →
- * Downstream (No Operation).
- */
-function removeDuplicatesWorkflow(trigger) {
-	const workflow = noOpWorkflow({ ...trigger, name: 'queue: remove duplicates' });
-	const [triggerNode, downstream] = workflow.nodes;
-	downstream.name = 'Downstream';
-	downstream.position = [480, 0];
-	const dedupe = {
-		id: randomUUID(),
-		name: 'Remove Duplicates',
-		type: 'n8n-nodes-base.removeDuplicates',
-		typeVersion: 2,
-		position: [240, 0],
-		parameters: {
-			operation: 'removeItemsSeenInPreviousExecutions',
-			logic: 'removeItemsWithAlreadySeenKeyValues',
-			dedupeValue: '={{ $json.event.id }}',
-			options: { scope: 'workflow' },
-		},
-	};
-	return chainWorkflow(workflow.name, [triggerNode, dedupe, downstream]);
-}
 
 /** Anon Trigger with Acknowledge "When the Workflow Finishes" → Wait RUN_SECONDS (a slow run). */
 function slowRunWorkflow(trigger) {
@@ -123,7 +95,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: redeliveries through nginx routing b
 			const { trigger } = ctx.q;
 			ctx.workflows = {
 				all: await createActiveWorkflow(ctx.q, noOpWorkflow({ ...trigger, name: 'queue: all events' })),
-				dedupe: await createActiveWorkflow(ctx.q, removeDuplicatesWorkflow(trigger)),
+				dedupe: await createActiveWorkflow(ctx.q, removeDuplicatesWorkflow({ ...trigger, name: 'queue: remove duplicates' })),
 				slow: await createActiveWorkflow(ctx.q, slowRunWorkflow(trigger)),
 			};
 		},

@@ -9,6 +9,8 @@ import type {
 	IExecuteFunctions,
 	IHttpRequestOptions,
 	INodeExecutionData,
+	NodeApiError,
+	NodeOperationError,
 } from 'n8n-workflow';
 
 import { AnonApi } from '../../credentials/AnonApi.credentials';
@@ -119,4 +121,14 @@ export async function runAnon({ items, credentials, continueOnFail = false }: Ru
 	} as unknown as IExecuteFunctions;
 	const [output] = await new Anon().execute.call(context);
 	return { output, credentialTypes };
+}
+
+/** Runs the node on one item and returns the error it throws (the test fails if it throws none). */
+export async function anonFailure(item: Record<string, unknown>, credentials: ICredentialDataDecryptedObject): Promise<NodeApiError | NodeOperationError> {
+	const error = await runAnon({ items: [item], credentials }).then(
+		() => undefined,
+		(e: unknown) => e,
+	);
+	expect(error).toBeDefined();
+	return error as NodeApiError | NodeOperationError;
 }

@@ -67,20 +67,20 @@ describe('a sender that hangs up (real HTTP)', () => {
 		server = undefined;
 	});
 
-	/** A server whose first request is held by `hold` until the sender has hung up. */
-	async function holdFirst(where: 'beforeNode' | 'beforeAnswer', options: ServerOptions = {}) {
+	/** A server whose first `held` requests are held at `where` until the sender has hung up. */
+	async function holdFirst(where: 'beforeNode' | 'beforeAnswer', options: ServerOptions = {}, held = 1) {
 		let requests = 0;
 		server = await startWebhookServer({
 			...options,
 			workflowId: `wf-hangup-${messageId()}`,
 			[where]: async (exchange: Parameters<typeof senderGone>[0]) => {
 				requests += 1;
-				if (requests === 1) await senderGone(exchange);
+				if (requests <= held) await senderGone(exchange);
 			},
 		});
 		const id = messageId();
 		const send = async (timeoutMs = 15_000) => await attempt(server!.url, signedHeaders(body, { id }), body, timeoutMs);
-		return { server, send };
+		return { server, send, requests: () => requests };
 	}
 
 	it('gone before the node ran (n8n busy): run anyway, since Anon retries only twice and every retry may be late too; the retry is a duplicate', async () => {
@@ -93,18 +93,10 @@ describe('a sender that hangs up (real HTTP)', () => {
 	});
 
 	it('every one of Anon\'s three attempts gone before the node ran: the event still runs, once', async () => {
-		let requests = 0;
-		server = await startWebhookServer({
-			workflowId: `wf-all-late-${messageId()}`,
-			beforeNode: async (exchange: Parameters<typeof senderGone>[0]) => {
-				requests += 1;
-				await senderGone(exchange);
-			},
-		});
-		const id = messageId();
-		for (let n = 0; n < 3; n++) expect(await attempt(server.url, signedHeaders(body, { id }), body, 200)).toEqual({ status: 'gave_up' });
+		const { server, send, requests } = await holdFirst('beforeNode', {}, 3);
+		for (let n = 0; n < 3; n++) expect(await send(200)).toEqual({ status: 'gave_up' });
 		await server.idle();
-		expect(requests).toBe(3);
+		expect(requests()).toBe(3);
 		expect(server.executions).toHaveLength(1);
 	});
 

@@ -72,21 +72,20 @@ export function minTriggerWorkflow({ name = 'Min Trigger', webhookId = randomUUI
 
 /** n8n's built-in Webhook node (typeVersion 2, static parameters, no verification) → No Operation. */
 export function webhookNodeWorkflow({ name = 'Webhook node', webhookId = randomUUID() } = {}) {
-	const trigger = {
+	return withNoOp(name, webhookNode({ webhookId }));
+}
+
+/** n8n's Webhook node (typeVersion 2), POST on the path `webhookId`; `parameters` added to its own. */
+export function webhookNode({ webhookId = randomUUID(), parameters = {} } = {}) {
+	return {
 		id: randomUUID(),
 		name: 'Webhook',
 		type: 'n8n-nodes-base.webhook',
 		typeVersion: 2,
 		position: [0, 0],
 		webhookId,
-		parameters: {
-			httpMethod: 'POST',
-			path: webhookId,
-			responseMode: 'onReceived',
-			options: {},
-		},
+		parameters: { httpMethod: 'POST', path: webhookId, responseMode: 'onReceived', options: {}, ...parameters },
 	};
-	return withNoOp(name, trigger);
 }
 
 /** Production URL of a workflow's trigger (Anon Trigger, Min Trigger or Webhook node) on `baseUrl`. */

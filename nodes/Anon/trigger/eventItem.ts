@@ -52,8 +52,10 @@ function emittedItem(context: IWebhookFunctions, body: SelectedBody, output: Out
 		addField(item, 'schema_issues', [body.problem]);
 		return item as IDataObject;
 	}
-	const item = eventItem(body.body, output) as IDataObject;
-	const issues = [...schemaIssues(body.type, body.body), ...(output === 'flat' ? flatCollisions(body.body) : [])];
+	// Flat output is laid out once: the item and the renames it made come from the same layout.
+	const flat = output === 'flat' ? flatItem(body.body) : undefined;
+	const item = (flat?.item ?? eventItem(body.body, output)) as IDataObject;
+	const issues = [...schemaIssues(body.type, body.body), ...(flat ? collisionIssues(body.body, flat.fields) : [])];
 	if (issues.length > 0) {
 		addField(item, 'schema_issues', issues);
 		context.logger.warn(
@@ -73,13 +75,17 @@ function emittedItem(context: IWebhookFunctions, body: SelectedBody, output: Out
  * exactly as Anon sent it.
  */
 export function eventItem(body: Json, shape: OutputShape): Json {
-	if (shape === 'envelope') return { ...body };
+	return shape === 'envelope' ? { ...body } : flatItem(body).item;
+}
+
+/** The flat item and the layout of `data`'s fields it was built from. */
+function flatItem(body: Json): { item: Json; fields: FlatField[] } {
 	const { data, ...envelope } = body;
 	const { resource, fields } = flatLayout(data);
 	const item = { ...resource };
 	for (const field of fields) define(item, field.emittedAs, field.value);
 	addField(item, 'event', envelope);
-	return item;
+	return { item, fields };
 }
 
 /**
@@ -88,9 +94,13 @@ export function eventItem(body: Json, shape: OutputShape): Json {
  * Pure: the same renames eventItem makes, for the item's `schema_issues`.
  */
 export function flatCollisions(body: Json): string[] {
+	return collisionIssues(body, flatLayout(body.data).fields);
+}
+
+function collisionIssues(body: Json, fields: FlatField[]): string[] {
 	const resource = typeof body.type === 'string' && body.type !== '' ? quoted(body.type.split('.')[0], 40) : 'resource';
-	return flatLayout(body.data)
-		.fields.filter((field) => field.emittedAs !== field.name)
+	return fields
+		.filter((field) => field.emittedAs !== field.name)
 		.map((field) => {
 			const name = quoted(field.name);
 			return `data.${name} collides with the ${resource}'s own "${name}"; emitted as "${quoted(field.emittedAs)}"`;
