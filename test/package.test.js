@@ -129,10 +129,12 @@ describe('the contacts a user finds', () => {
 		expect(security).not.toMatch(/within \w+ (working |business )?(hours?|days?)/i);
 	});
 
-	it("names the repository's maintainers as author; n8n's lint requires an e-mail field, which holds the issues URL", () => {
+	it("names the repository's maintainers as author, and says in the e-mail field (n8n's lint requires one) that no address is set yet", () => {
 		// @n8n/community-nodes/valid-author (n8n-node lint and n8n's scanner) requires a non-empty
-		// author email and does not check its form; no maintainer address is confirmed.
-		expect(pkg.author).toEqual({ name: 'n8n-nodes-anon maintainers', email: `${REPOSITORY}/issues`, url: REPOSITORY });
+		// author email and does not check its form; no maintainer address is confirmed, and the
+		// publish guard refuses a release until there is one (test/release.test.js).
+		expect(pkg.author).toEqual({ name: 'n8n-nodes-anon maintainers', email: expect.stringContaining('docs/releasing.md'), url: REPOSITORY });
+		expect(pkg.author.email).not.toMatch(/^https?:/);
 		expect(JSON.stringify(pkg)).not.toMatch(ANY_EMAIL);
 	});
 });

@@ -1,7 +1,8 @@
 // How a release is published, and what users and n8n's reviewers read first. Plain
 // JavaScript: it runs npm, which n8n's lint (rightly) forbids in the package's TypeScript.
 const { spawnSync } = require('node:child_process');
-const { existsSync, readFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
@@ -62,11 +63,26 @@ describe('publishing', () => {
 		expect(status).not.toBe(0);
 	});
 
-	it('passes the guard with RELEASE_MODE=true, as the workflow sets it', () => {
+	it('refuses with RELEASE_MODE=true too while author.email is not an address, saying where to put one', () => {
 		const { status, output } = publishDryRun({ RELEASE_MODE: 'true' });
 		expect(output).toContain('> node scripts/publish-guard.mjs');
-		expect(output).toMatch(/\+ n8n-nodes-anon@\d+\.\d+\.\d+/);
-		expect(status).toBe(0);
+		expect(output).toContain("npm publish refused: package.json's author.email is not an e-mail address");
+		expect(output).toContain('docs/releasing.md, "Before the first release, once"');
+		expect(releasing).toContain('## Before the first release, once');
+		expect(status).not.toBe(0);
+	});
+
+	it('passes the guard with RELEASE_MODE=true, as the workflow sets it, once author.email is an address', () => {
+		const folder = mkdtempSync(path.join(os.tmpdir(), 'publish-guard-'));
+		try {
+			const withAddress = { ...pkg, author: { ...pkg.author, email: 'maintainer@example.org' } };
+			writeFileSync(path.join(folder, 'package.json'), JSON.stringify(withAddress));
+			const run = (env) => spawnSync(process.execPath, [path.join(root, 'scripts/publish-guard.mjs')], { cwd: folder, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+			expect(run({ RELEASE_MODE: 'true' })).toMatchObject({ status: 0, stderr: '' });
+			expect(run({}).status).not.toBe(0);
+		} finally {
+			rmSync(folder, { recursive: true, force: true });
+		}
 	});
 
 	it('has a workflow that lints, tests, then publishes with provenance on a version tag', () => {

@@ -99,8 +99,9 @@ describe("n8n's community-package installer with the package from a local regist
 		else if (ctx.userFolder) log(`kept ${ctx.userFolder} (n8n.log) for the failed run`);
 	});
 
-	step('npm publish runs the prepublishOnly guard (refused outside a release)', async () => {
+	step('npm publish runs the prepublishOnly guard (refused outside a release, and while author.email is no address)', async () => {
 		await assert.rejects(ctx.registry.publish(REPO_ROOT, { releaseMode: false }), /npm publish refused: n8n-nodes-anon is published by the Publish workflow/);
+		await assert.rejects(ctx.registry.publish(REPO_ROOT), /npm publish refused: package.json's author.email is not an e-mail address/);
 		assert.equal((await fetch(`${ctx.registry.url}/${PACKAGE}`)).status, 404);
 	});
 

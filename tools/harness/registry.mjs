@@ -18,6 +18,9 @@ import { promisify } from 'node:util';
 import { N8nClient, startN8n } from './n8n.mjs';
 import { REPO_ROOT, buildAndPack } from './package.mjs';
 import { childEnv, freePort, log, onInterrupt, sleep, spawnServer } from './process.mjs';
+
+/** The author address a release copy carries: example.org is reserved for examples (RFC 2606). */
+export const RELEASE_AUTHOR_EMAIL = 'maintainers@example.org';
 import { CACHE_DIR, ensureN8n, ensureNode24, installOnce } from './runtime.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -141,9 +144,11 @@ export async function startRegistry() {
 		 * `npm publish` in `cwd` as the release workflow runs it (RELEASE_MODE=true is what
 		 * the Publish workflow sets for the prepublishOnly guard). The project's .npmrc has
 		 * ignore-scripts=true, which would skip that guard: scripts are turned on explicitly.
-		 * Returns npm's JSON summary (id, version, files).
+		 * Without `cwd`, publishes a release copy of the repo (releaseCopy). Returns npm's JSON
+		 * summary (id, version, files).
 		 */
-		const publish = async (cwd = REPO_ROOT, { releaseMode = true } = {}) => {
+		const publish = async (cwd, { releaseMode = true } = {}) => {
+			cwd ??= await releaseCopy();
 			const env = childEnv(releaseMode ? { RELEASE_MODE: 'true' } : {});
 			// --provenance=false: package.json's publishConfig asks for provenance, which only a GitHub
 			// Actions publish can generate; everything else is what the release workflow runs.
@@ -156,15 +161,15 @@ export async function startRegistry() {
 		};
 
 		/**
-		 * Publishes the package with another version: the repo packed as `npm publish` would
-		 * pack it, unpacked into a temp folder, its package.json version changed there (the
-		 * repo's package.json is never edited), and published from there. node_modules and
-		 * scripts/ (not in the tarball) link to the repo's, so the prepublishOnly guard
+		 * The repo packed as `npm publish` would pack it, unpacked into a temp folder, with what
+		 * a release adds to package.json: an author e-mail address (the guard refuses a release
+		 * without one; the repo has none yet, docs/releasing.md), here example.org's, and
+		 * `version` if given (the repo's package.json is never edited). node_modules and scripts/
+		 * (not in the tarball) link to the repo's, so the prepublishOnly guard
 		 * (scripts/publish-guard.mjs) runs as it does in the repo.
 		 */
-		const publishVersion = async (version) => {
-			const copy = path.join(dir, `copy-${version}`);
-			await fs.mkdir(copy, { recursive: true });
+		const releaseCopy = async (version) => {
+			const copy = await fs.mkdtemp(path.join(dir, 'release-copy-'));
 			const { stdout } = await npm(['pack', '--json', '--pack-destination', copy, '--ignore-scripts=true'], {
 				cwd: REPO_ROOT,
 				env: childEnv(),
@@ -174,12 +179,16 @@ export async function startRegistry() {
 			await fs.rm(path.join(copy, packed.filename));
 			const manifestPath = path.join(copy, 'package.json');
 			const manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8'));
-			manifest.version = version;
+			manifest.author = { ...manifest.author, email: RELEASE_AUTHOR_EMAIL };
+			if (version) manifest.version = version;
 			await fs.writeFile(manifestPath, JSON.stringify(manifest, null, '\t') + '\n');
 			await fs.symlink(path.join(REPO_ROOT, 'node_modules'), path.join(copy, 'node_modules'));
 			await fs.symlink(path.join(REPO_ROOT, 'scripts'), path.join(copy, 'scripts'));
-			return publish(copy);
+			return copy;
 		};
+
+		/** Publishes the package with another version (a release copy). */
+		const publishVersion = async (version) => publish(await releaseCopy(version));
 
 		/** `npm pack name@version` from this registry into `destination`; returns the tarball path. */
 		const pack = async (spec, destination) => {
