@@ -14,14 +14,14 @@ import { describe, test as nodeTest } from 'node:test';
 
 import { distinctEvents, newSigningSecret } from '../../tools/harness/signedEvents.mjs';
 import { budgetReport, deliverLikeSvix, sendEvents, statusCounts } from '../../tools/harness/load.mjs';
-import { removeUserFolder, startN8n, startSuiteInstance } from '../../tools/harness/n8n.mjs';
+import { removeUserFolder, startN8n, startSuiteInstance, waitForAnonWebhook } from '../../tools/harness/n8n.mjs';
 import { log, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
 import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
 import { suiteHooks } from '../../tools/harness/suite.mjs';
 import { chainWorkflow, createAnonWorkflow, executedEventIds, nodeOutcomes, noOpWorkflow, removeDuplicatesWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const quick = process.env.RELIABILITY_QUICK === '1' || process.argv.includes('--quick');
-const SIZES = quick ? { busy: 200, flood: 600, crash: 200 } : { busy: 300, flood: 800, crash: 600 };
+const SIZES = quick ? { busy: 200, flood: 600, crash: 200, outage: 20 } : { busy: 300, flood: 800, crash: 600, outage: 40 };
 // How long the busy-sender test keeps n8n flooded (at most SIZES.flood events), well within the scaled 40 s before Anon's last retry.
 const FLOOD_MS = 20_000;
 const SECRET = newSigningSecret();
@@ -136,6 +136,46 @@ describe(`runs once in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 		report(`crash (When the Workflow Finishes): sent ${SIZES.crash}, executions ${total} (${withoutData.length} without data); Anon's budget (1 + 2 attempts): lost ${anon.lost}, doubled ${anon.doubled} (finished just before the kill, answer lost with it), marked failed in Anon ${anon.markedFailed}; two attempts in all: lost ${strict.lost}, doubled ${strict.doubled}, marked failed ${strict.markedFailed}`);
 		assert.deepEqual(lost.map((e) => e.eventId), [], 'events without a successful execution');
 		assert.equal(anon.lost, 0, "lost at Anon's budget");
+	});
+
+	test(`an outage longer than Anon's retries, recovered as docs/troubleshooting.md says: ${SIZES.outage} messages marked failed, replayed from the Event Log, each runs once`, async () => {
+		const workflow = await createWorkflow(noOpWorkflow({ name: 'runs once: outage', ...ctx.trigger }));
+		const ranBefore = await distinctEvents(SIZES.outage, { prefix: 'evt_before_outage', type: 'workflow_run.failed' });
+		const outage = await distinctEvents(SIZES.outage, { prefix: 'evt_outage', type: 'workflow_run.failed' });
+		const before = await deliverLikeSvix(workflow.url, ranBefore, { secret: SECRET, concurrency: 8 });
+		assert.ok(before.every((o) => o.delivered), 'delivered before the outage');
+		await ctx.client.finishedExecutions(workflow.id, ranBefore.length);
+		// n8n down for longer than Anon's budget: with a 0.6 s give-up the retries come after
+		// 0.2 s and 12 s, and every attempt is refused.
+		await ctx.n8n.stop();
+		const refused = await deliverLikeSvix(workflow.url, outage, { secret: SECRET, concurrency: 8, timeoutMs: 600 });
+		const marked = budgetReport(refused, new Map());
+		ctx.n8n = await startN8n({ userFolder: ctx.userFolder, port: ctx.n8n.port });
+		await waitForAnonWebhook(workflow.url, { secret: SECRET, what: 'the workflow after the outage' });
+		// The guide: replay the outage's messages from the Event Log (the same svix-id, signed
+		// afresh; each sent once here). Then what a replay of something already run gets: a message
+		// replayed a second time, still remembered; one that ran before the restart, forgotten.
+		const replay = async (events) =>
+			(await sendEvents(events, { url: workflow.url, secret: SECRET, concurrency: 8 })).results.map(({ status, body }) => ({ status, body: JSON.parse(body) }));
+		const replayed = await replay(outage);
+		const again = await replay(outage.slice(0, 5));
+		const forgotten = await replay(ranBefore.slice(0, 1));
+		await ctx.client.settledExecutionCounts([workflow.id]);
+		const { byEvent, total } = await executedEventIds(ctx.client, workflow.id);
+		const ran = (events) => events.map((e) => (byEvent.get(e.eventId) ?? []).filter((status) => status === 'success').length);
+		const outageRuns = ran(outage);
+		const lost = outageRuns.filter((n) => n === 0).length;
+		const doubled = outageRuns.filter((n) => n > 1).length;
+		report(`outage: ${SIZES.outage} messages refused on all ${marked.attempts} attempts (marked failed in Anon ${marked.markedFailed}); replayed after the restart: ${JSON.stringify(statusCounts(replayed))}, lost ${lost}, doubled ${doubled}; replayed again: ${JSON.stringify(again.map((r) => r.body?.status))}; run before the restart, replayed: ${forgotten[0].body?.status}; executions ${total}`);
+		assert.equal(marked.markedFailed, SIZES.outage, 'every message of the outage is marked failed in Anon');
+		assert.ok(refused.every((o) => o.statuses.every((status) => status === 0)), 'no attempt reached n8n while it was down');
+		assert.deepEqual(replayed.map((r) => r.body?.status), outage.map(() => 'accepted'), 'each replay is accepted');
+		assert.equal(lost, 0, 'lost');
+		assert.equal(doubled, 0, 'doubled');
+		assert.deepEqual(again.map((r) => [r.status, r.body?.status, r.body?.reason]), again.map(() => [200, 'duplicate', 'already_accepted']), 'a second replay is a duplicate');
+		assert.deepEqual([forgotten[0].status, forgotten[0].body?.status], [200, 'accepted'], 'after a restart a replay runs again, as the guide says');
+		assert.deepEqual(ran(ranBefore.slice(0, 1)), [2]);
+		assert.equal(total, 2 * SIZES.outage + 1, 'executions: before, the replays, the forgotten one again');
 	});
 
 	test('a workflow that fails on its first run: When the Workflow Finishes runs the retry; When Received runs once', async () => {
