@@ -83,25 +83,44 @@ export async function benchInstance(packed, { env = {}, concurrency }) {
 }
 
 /**
+ * The order of the triggers' slices in each turn: turn `turn` of round `round` starts with
+ * trigger `round` and steps through the list by a step that changes every turn (1, 2, 3, 4 for
+ * five triggers), so each trigger's slices follow every other trigger's about equally often.
+ * With one fixed order a trigger always follows the same neighbour, and would inherit whatever
+ * that neighbour leaves behind for every one of its slices.
+ */
+export function sliceOrder(round, turn, names = TRIGGERS) {
+	const n = names.length;
+	const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
+	const steps = Array.from({ length: Math.max(n - 1, 1) }, (_, i) => i + 1).filter((k) => gcd(k, n) === 1);
+	const step = steps[turn % steps.length];
+	return names.map((_, i) => names[(round + i * step) % n]);
+}
+
+/**
  * `events` into each workflow in `rounds` rounds. Within a round the triggers take turns
- * slice by slice (`slice` events each), so neighbouring slices see the same load (it drifts
- * by a factor of 2 within minutes on this machine), and each round starts one trigger later.
- * A round's numbers for a trigger are its slices together. Checks answers and executions of
- * every trigger.
+ * slice by slice (`slice` events each, in sliceOrder), so neighbouring slices see the same load
+ * (it drifts by a factor of 2 within minutes on this machine). A round's numbers for a trigger
+ * are its slices together. Checks answers and executions of every trigger. Also returns each
+ * slice's throughput with the trigger whose slice came before it.
  */
 export async function compareTriggers({ client, workflows, signed, concurrency }, { events, rounds, slice = 100, expect }) {
 	const all = TRIGGERS.map((name) => workflows[name]);
 	const baseline = await settle(client, all);
 	const runs = Object.fromEntries(TRIGGERS.map((name) => [name, []]));
+	const slices = [];
 	const perRound = events / rounds;
+	let turn = 0;
+	let previous = null;
 	for (let round = 0; round < rounds; round++) {
-		const order = [...TRIGGERS.slice(round % TRIGGERS.length), ...TRIGGERS.slice(0, round % TRIGGERS.length)];
 		const current = Object.fromEntries(TRIGGERS.map((name) => [name, { results: [], wallMs: 0 }]));
-		for (let sent = 0; sent < perRound; sent += slice) {
-			for (const name of order) {
+		for (let sent = 0; sent < perRound; sent += slice, turn++) {
+			for (const name of sliceOrder(round, turn)) {
 				const run = await fire(Math.min(slice, perRound - sent), signed(workflows[name].url), { concurrency });
 				current[name].results.push(...run.results);
 				current[name].wallMs += run.wallMs;
+				slices.push({ name, after: previous, perSecond: run.results.length / (run.wallMs / 1000) });
+				previous = name;
 			}
 		}
 		for (const name of TRIGGERS) runs[name].push(current[name]);
@@ -116,7 +135,7 @@ export async function compareTriggers({ client, workflows, signed, concurrency }
 		);
 		expect.equal(`executions of the ${workflows[name].name} workflow`, executed[name], events);
 	}
-	return { runs, executed, events, rounds };
+	return { runs, executed, events, rounds, slices };
 }
 
 /**

@@ -87,6 +87,23 @@ const ratioText = (r) => `${fmt(r.value, 2)} (per round ${fmt(r.min, 2)}–${fmt
 
 const goal = (met) => (met ? 'met' : '**missed**');
 
+const TRIGGER_LABELS = { anon: 'Anon', anonFinished: 'Anon (When the Workflow Finishes)', min: 'Min', webhook: 'Webhook node', webhookCode: 'Webhook + Code node' };
+
+/** Median events/s of a trigger's slices by the trigger whose slice came just before. */
+function afterLine({ slices }, names = ['anon', 'min']) {
+	const middle = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+	const byBefore = (name) =>
+		Object.keys(TRIGGER_LABELS)
+			.filter((after) => after !== name)
+			.map((after) => {
+				const values = slices.filter((s) => s.name === name && s.after === after).map((s) => s.perSecond);
+				return values.length ? `after ${TRIGGER_LABELS[after]} ${fmt(middle(values), 1)} (${values.length})` : null;
+			})
+			.filter(Boolean)
+			.join(', ');
+	return `- Each trigger's slices follow every other trigger's about equally often; median events/s of a slice by the one before it (slices): ${names.map((name) => `${TRIGGER_LABELS[name]}: ${byBefore(name)}`).join('; ')}.`;
+}
+
 const executedLine = ({ executed, events }) =>
 	`- Executions created: Anon Trigger ${executed.anon} (When the Workflow Finishes ${executed.anonFinished}), Min Trigger ${executed.min}, Webhook node ${executed.webhook}, Webhook + Code node ${executed.webhookCode} (events sent: ${events} each).`;
 
@@ -180,7 +197,7 @@ ${goals.join('\n')}
 
 ${PLAN.events} events into each workflow, in ${PLAN.rounds} rounds (after 100 warm-up events each); within a
 round the five workflows take turns in slices of 100 events, so neighbouring slices see the same machine
-load, and each round starts with the next trigger. All workflows are *trigger → No Operation*: the Anon Trigger
+load, in an order that changes every turn (\`sliceOrder\` in \`scripts/bench/endToEnd.mjs\`). All workflows are *trigger → No Operation*: the Anon Trigger
 verifies every signature (once with each Acknowledge setting); the **Min Trigger** (\`fixtures/min-trigger\`, installed beside
 the package, never shipped) is the cheapest possible community trigger, emitting the body and
 verifying nothing, so what it costs is what n8n charges any community trigger; n8n's Webhook
@@ -197,6 +214,7 @@ ${loadRow('Webhook + Code node (hand-built verifier, When the Workflow Finishes)
 
 ${executedLine(data.endToEnd)}
 - **Anon / Min Trigger throughput: ${ratioText(main.min)}** (goal ≥ 0.95: ${goal(main.min.value >= 0.95)}); p99 ${fmt(main.p99, 2)}× the Min Trigger's (goal ≤ 1.10×: ${goal(main.p99 <= 1.1)}).
+${afterLine(data.endToEnd)}
 - **Anon / Webhook node throughput: ${ratioText(main.webhook)}**. Min Trigger / Webhook node: ${ratioText(main.minWebhook)}: the gap
   to the Webhook node is what n8n charges every community trigger (sections 2c and 5), and 2b removes it.
 - **Acknowledge "When the Workflow Finishes" / "When Received": ${ratioText(main.finished)}** throughput, p50 ${fmt(main.finishedP50, 2)}×:
