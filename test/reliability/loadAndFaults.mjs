@@ -23,7 +23,7 @@ import { suiteHooks } from '../../tools/harness/suite.mjs';
 import { TRIGGER_NODE_NAME, createAnonWorkflow, executedEventIds, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const quick = process.env.RELIABILITY_QUICK === '1' || process.argv.includes('--quick');
-const SIZES = quick ? { load: 500, crash: 200 } : { load: 1000, crash: 600 };
+const SIZES = quick ? { load: 500, redeliveries: 500, crash: 200 } : { load: 1000, redeliveries: 1000, crash: 600 };
 const SECRET = newSigningSecret();
 const ctx = { numbers: [] };
 // The full load tests take minutes each on a 2-core machine.
@@ -95,18 +95,18 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 
 	test(`load with 20% redeliveries interleaved (same svix-id) → executions equal the unique events`, async () => {
 		const workflow = await createWorkflow('reliability: redeliveries');
-		const unique = Math.round(SIZES.load * 0.8);
+		const unique = Math.round(SIZES.redeliveries * 0.8);
 		const events = await distinctEvents(unique, { prefix: 'evt_rel_redelivery', type: 'workflow_run.failed' });
 		// Each redelivery is a copy of an event sent a little earlier (0–50 positions back), so
 		// some copies race their original (in flight) and some arrive after it was accepted.
 		const stream = [...events];
-		for (let k = 0; k < SIZES.load - unique; k++) {
+		for (let k = 0; k < SIZES.redeliveries - unique; k++) {
 			const original = Math.floor(Math.random() * unique);
 			const position = Math.min(stream.length, stream.indexOf(events[original]) + 1 + Math.floor(Math.random() * 50));
 			stream.splice(position, 0, events[original]);
 		}
-		// Anon's budget with a 6 s give-up, as in the crash test: the retries come after 2 s and
-		// 120 s. A copy answered 409 twice (its original still in flight) is acknowledged by the
+		// Anon's budget with a 6 s give-up: the retries come after 2 s and 120 s (Svix's delays
+		// scaled like the give-up). A copy answered 409 twice (its original still in flight) is acknowledged by the
 		// last retry; with Svix's 15 s give-up that retry would come 5 minutes later.
 		const outcomes = await deliverLikeSvix(workflow.url, stream, { secret: SECRET, concurrency: 32, timeoutMs: 6_000 });
 		assert.equal(outcomes.filter((o) => o.delivered).length, stream.length, 'every delivery acknowledged 2xx in the end');
@@ -124,9 +124,9 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 	test(`crash: SIGKILL n8n mid-stream and restart it; a Svix-like sender keeps retrying → every event executes`, async () => {
 		const workflow = await createWorkflow('reliability: crash');
 		const events = await distinctEvents(SIZES.crash, { prefix: 'evt_rel_crash', type: 'workflow_run.failed' });
-		// Anon's budget with a 6 s give-up, so the retries come after 2 s and 120 s: the second
-		// retry finds n8n restarted (about 30-60 s here).
-		const sending = deliverLikeSvix(workflow.url, events, { secret: SECRET, concurrency: 8, timeoutMs: 6_000 });
+		// Anon's budget with a 4 s give-up, so the retries come after 1.3 s and 80 s: the second
+		// retry finds n8n restarted (down for about 20 s here).
+		const sending = deliverLikeSvix(workflow.url, events, { secret: SECRET, concurrency: 8, timeoutMs: 4_000 });
 		// Kill once about a third of the events have executions.
 		await waitFor(async () => (await ctx.client.executions(workflow.id, { includeData: false })).length >= SIZES.crash / 3, {
 			timeoutMs: 180_000,

@@ -115,9 +115,9 @@ describe(`runs once in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 	test(`SIGKILL mid-stream with When the Workflow Finishes: none of ${SIZES.crash} events lost`, async () => {
 		const workflow = await createWorkflow(noOpWorkflow({ name: 'runs once: crash', ...ctx.trigger, options: { acknowledge: 'lastNode' } }));
 		const events = await distinctEvents(SIZES.crash, { prefix: 'evt_kill', type: 'workflow_run.failed' });
-		// Anon's budget with a 6 s give-up, so the retries come after 2 s and 120 s: the second
-		// retry finds n8n restarted (about 30-60 s here).
-		const sending = deliverLikeSvix(workflow.url, events, { secret: SECRET, concurrency: 8, timeoutMs: 6_000 });
+		// Anon's budget with a 4 s give-up, so the retries come after 1.3 s and 80 s: the second
+		// retry finds n8n restarted (down for about 20 s here).
+		const sending = deliverLikeSvix(workflow.url, events, { secret: SECRET, concurrency: 8, timeoutMs: 4_000 });
 		await waitFor(async () => (await ctx.client.executions(workflow.id, { includeData: false })).length >= SIZES.crash / 3, {
 			timeoutMs: 180_000,
 			what: 'a third of the events executed',
