@@ -91,13 +91,12 @@ const TRIGGER_LABELS = { anon: 'Anon', anonFinished: 'Anon (When the Workflow Fi
 
 /** Median events/s of a trigger's slices by the trigger whose slice came just before. */
 function afterLine({ slices }, names = ['anon', 'min']) {
-	const middle = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 	const byBefore = (name) =>
 		Object.keys(TRIGGER_LABELS)
 			.filter((after) => after !== name)
 			.map((after) => {
 				const values = slices.filter((s) => s.name === name && s.after === after).map((s) => s.perSecond);
-				return values.length ? `after ${TRIGGER_LABELS[after]} ${fmt(middle(values), 1)} (${values.length})` : null;
+				return values.length ? `after ${TRIGGER_LABELS[after]} ${fmt(percentile(values, 50), 1)} (${values.length})` : null;
 			})
 			.filter(Boolean)
 			.join(', ');
