@@ -1,8 +1,12 @@
-// The README's npm install, run exactly as written: every shell block of the README
-// that installs n8n-nodes-anon with npm (read from the README by tools/harness/readme.mjs) runs in
-// bash, in a fresh home folder whose ~/.npmrc points at a local registry the package was
-// published to, once with the Node that runs n8n (Node 24, npm's CLI) and once with this
-// suite's Node (Node 20 in CI, which many users' npm still runs on). Then n8n, started on that
+// The README's install path, run exactly as written: the block that makes the tarball in a fresh
+// clone (`git clone …`, `npm install && npm run tarball`, `cp … ~/`), then every shell block that
+// installs n8n-nodes-anon with npm (all read from the README by tools/harness/readme.mjs), each in
+// bash, in a fresh home folder. The clone block runs on this suite's Node (Node 20 in CI) against
+// the real registry with an empty npm cache, as on a new machine; `git clone` of the README's URL
+// is pointed at this checkout's committed HEAD (git's url.<base>.insteadOf: no other host is
+// reachable here). The tarball it leaves in ~ is the one the install blocks install, and the one
+// published (as a release copy) to a local registry for the install by name, once with the Node
+// that runs n8n (Node 24, npm's CLI) and once with this suite's Node. Then n8n, started on that
 // home folder as its user folder, loads the package from ~/.n8n/nodes and runs a signed event.
 //
 //   node --test test/e2e/readmeInstall.mjs        (part of npm run test:e2e:installer)
@@ -17,9 +21,9 @@ import { describe, test } from 'node:test';
 
 import { expectedItem, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
 import { N8nClient, nodeOutput, removeUserFolder, startN8n } from '../../tools/harness/n8n.mjs';
-import { PACKAGE_NAME, buildAndPack } from '../../tools/harness/package.mjs';
+import { PACKAGE_NAME, REPO_ROOT } from '../../tools/harness/package.mjs';
 import { childEnv, log, onInterrupt, run, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
-import { npmInstallsIn, tarballIn, userInstallCommands } from '../../tools/harness/readme.mjs';
+import { cloneUrlIn, npmInstallsIn, tarballBlocks, tarballIn, userInstallCommands } from '../../tools/harness/readme.mjs';
 import { startRegistry } from '../../tools/harness/registry.mjs';
 import { N8N_VERSION, ensureN8n, ensureNode24, npmCliPath } from '../../tools/harness/runtime.mjs';
 import { suiteHooks } from '../../tools/harness/suite.mjs';
@@ -27,7 +31,11 @@ import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../../tools/harness
 
 const SECRET = newSigningSecret();
 const { run: blocks } = userInstallCommands();
-const ctx = { shims: {} };
+const makeTarball = tarballBlocks();
+const manifest = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+/** The repository's URL as a user clones it (package.json's `repository`, without `git+`). */
+const REPOSITORY_URL = manifest.repository.url.replace(/^git\+/, '');
+const ctx = { shims: {}, cleanUp: [] };
 
 const RUNTIMES = [
 	{ key: 'n8n', label: "the Node that runs n8n (Node 24, npm's CLI)" },
@@ -100,21 +108,47 @@ describe(`the README's npm install, as written, then n8n ${N8N_VERSION} runs a s
 			await ensureN8n();
 			ctx.shims.n8n = await shimFor(await ensureNode24());
 			ctx.shims.suite = await shimFor(process.execPath);
-			// dist/ built (npm publish ships it), then published as a release publishes it.
-			ctx.packed = await buildAndPack();
 			ctx.registry = await startRegistry();
 			onInterrupt(() => ctx.registry.stop());
-			await ctx.registry.publish();
 		},
 		async tearDown() {
 			await stopAllServers();
 			await ctx.registry?.stop();
-			for (const dir of Object.values(ctx.shims)) await fs.rm(dir, { recursive: true, force: true });
+			for (const dir of [...Object.values(ctx.shims), ...ctx.cleanUp]) await fs.rm(dir, { recursive: true, force: true });
 		},
 	});
 
 	test('the README gives at least one npm install of the package to run', () => {
 		assert.ok(blocks.length > 0, 'no shell block of the README installs n8n-nodes-anon with npm');
+	});
+
+	test("the README's tarball block, run in a fresh clone: a tarball with the nodes and credentials in ~", async () => {
+		assert.equal(makeTarball.length, 1, 'the README gives one shell block that makes the tarball (`npm run tarball`)');
+		const [block] = makeTarball;
+		assert.equal(cloneUrlIn(block.code), REPOSITORY_URL, "the block clones package.json's repository");
+		const [tarball] = blocks.flatMap((install) => npmInstallsIn(install.code)).map(tarballIn).filter(Boolean);
+		assert.ok(tarball, 'a README block installs the tarball');
+		const home = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-readme-clone-'));
+		const work = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-readme-work-'));
+		ctx.cleanUp.push(home, work);
+		// git clone of the README's URL reads this checkout's committed HEAD instead.
+		const git = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.${REPO_ROOT}.insteadOf`, GIT_CONFIG_VALUE_0: REPOSITORY_URL };
+		log(`running README block "${block.section}" in bash, HOME=${home}, in ${work}:\n${block.code.trimEnd()}`);
+		const started = Date.now();
+		await run('bash', ['-e', '-c', block.code], {
+			cwd: work,
+			env: { ...userShellEnv(home, ctx.shims.suite), ...git },
+			label: 'README',
+			onLine: (line) => console.log(`    README| ${line}`),
+		});
+		log(`the fresh clone, its npm install (empty npm cache) and npm run tarball took ${((Date.now() - started) / 60_000).toFixed(1)} minutes`);
+		ctx.tarball = path.join(home, tarball);
+		const listed = (await run('tar', ['-tzf', ctx.tarball], { capture: true })).split('\n');
+		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) {
+			assert.ok(listed.includes(`package/${file}`), `${tarball} holds ${file}: ${listed.join(' ')}`);
+		}
+		// The install by name gets the same package, published as a release publishes it.
+		await ctx.registry.publishTarball(ctx.tarball);
 	});
 
 	for (const [index, block] of blocks.entries()) {
@@ -127,9 +161,10 @@ describe(`the README's npm install, as written, then n8n ${N8N_VERSION} runs a s
 					// The user's npm configuration: the registry holding the package, nothing else.
 					await fs.writeFile(path.join(home, '.npmrc'), `registry=${ctx.registry.url}/\n`);
 					// A block that installs a release tarball finds it where the README says the user put it (~).
+					assert.ok(ctx.tarball, "the README's tarball block made a tarball");
 					for (const tarball of npmInstallsIn(block.code).map(tarballIn).filter(Boolean)) {
-						assert.equal(tarball, path.basename(ctx.packed.tarball), "the README's tarball is this version's (npm pack's file name)");
-						await fs.copyFile(ctx.packed.tarball, path.join(home, tarball));
+						assert.equal(tarball, path.basename(ctx.tarball), 'the tarball the README installs is the one its clone block made');
+						await fs.copyFile(ctx.tarball, path.join(home, tarball));
 					}
 					log(`running README block ${index + 1} in bash, HOME=${home}:\n${block.code.trimEnd()}`);
 					const output = [];

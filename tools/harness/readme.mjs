@@ -59,5 +59,16 @@ export function userInstallCommands(markdown = readReadme()) {
 	};
 }
 
+/**
+ * The blocks that make the release tarball in a clone of the repository (`git clone …`, then
+ * `npm run tarball`): the user's only way to the package while it is not on npm.
+ */
+export function tarballBlocks(markdown = readReadme()) {
+	return shellBlocks(markdown).filter((block) => /\bnpm run tarball\b/.test(block.code));
+}
+
+/** The repository URL a block clones (`git clone <url>`), if it clones one. */
+export const cloneUrlIn = (code) => /\bgit clone (\S+)/.exec(code)?.[1];
+
 /** The npm install commands inside a block. */
 export const npmInstallsIn = (code) => code.match(NPM_INSTALL) ?? [];

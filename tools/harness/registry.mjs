@@ -58,7 +58,7 @@ export async function ensureVerdaccio() {
 
 /**
  * Starts Verdaccio and creates a publishing user. Returns
- * { url, userconfig, dir, publish, publishVersion, pack, stop }.
+ * { url, userconfig, dir, publish, publishVersion, publishTarball, pack, stop }.
  */
 export async function startRegistry() {
 	const node24 = await ensureNode24();
@@ -164,19 +164,22 @@ export async function startRegistry() {
 		 * The repo packed as `npm publish` would pack it, unpacked into a temp folder, with what
 		 * a release adds to package.json: an author e-mail address (the guard refuses a release
 		 * without one; the repo has none yet, docs/releasing.md), here example.org's, and
-		 * `version` if given (the repo's package.json is never edited). node_modules and scripts/
+		 * `version` if given (the repo's package.json is never edited). From `tarball` if given (a
+		 * tarball a user made, e.g. by the README's commands), else from the repo. node_modules and scripts/
 		 * (not in the tarball) link to the repo's, so the prepublishOnly guard
 		 * (scripts/publish-guard.mjs) runs as it does in the repo.
 		 */
-		const releaseCopy = async (version) => {
+		const releaseCopy = async (version, { tarball } = {}) => {
 			const copy = await fs.mkdtemp(path.join(dir, 'release-copy-'));
-			const { stdout } = await npm(['pack', '--json', '--pack-destination', copy, '--ignore-scripts=true'], {
-				cwd: REPO_ROOT,
-				env: childEnv(),
-			});
-			const [packed] = JSON.parse(stdout);
-			await execFileAsync('tar', ['-xzf', path.join(copy, packed.filename), '-C', copy, '--strip-components=1']);
-			await fs.rm(path.join(copy, packed.filename));
+			if (!tarball) {
+				const { stdout } = await npm(['pack', '--json', '--pack-destination', copy, '--ignore-scripts=true'], {
+					cwd: REPO_ROOT,
+					env: childEnv(),
+				});
+				tarball = path.join(copy, JSON.parse(stdout)[0].filename);
+			}
+			await execFileAsync('tar', ['-xzf', tarball, '-C', copy, '--strip-components=1']);
+			if (path.dirname(tarball) === copy) await fs.rm(tarball);
 			const manifestPath = path.join(copy, 'package.json');
 			const manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8'));
 			manifest.author = { ...manifest.author, email: RELEASE_AUTHOR_EMAIL };
@@ -189,6 +192,9 @@ export async function startRegistry() {
 
 		/** Publishes the package with another version (a release copy). */
 		const publishVersion = async (version) => publish(await releaseCopy(version));
+
+		/** Publishes a release copy of a tarball made elsewhere (the README's clone block). */
+		const publishTarball = async (tarball) => publish(await releaseCopy(undefined, { tarball }));
 
 		/** `npm pack name@version` from this registry into `destination`; returns the tarball path. */
 		const pack = async (spec, destination) => {
@@ -206,7 +212,7 @@ export async function startRegistry() {
 			return response.json();
 		};
 
-		return { url, userconfig, dir, logFile, publish, publishVersion, pack, metadata, stop };
+		return { url, userconfig, dir, logFile, publish, publishVersion, publishTarball, pack, metadata, stop };
 	} catch (error) {
 		await stop();
 		throw error;
