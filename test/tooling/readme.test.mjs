@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { npmInstallsIn, shellBlocks, userInstallCommands } from '../../tools/harness/readme.mjs';
+import { readFileSync } from 'node:fs';
+
+import { cloneUrlIn, npmInstallsIn, readReadme, shellBlocks, tarballBlocks, tarballIn, userInstallCommands } from '../../tools/harness/readme.mjs';
 
 describe('the install commands read from a README', () => {
 	const sample = [
@@ -50,6 +52,19 @@ describe("this project's README", () => {
 	test('names no npm install of the package that differs from one the suite runs', () => {
 		const ran = new Set(run.flatMap((block) => npmInstallsIn(block.code)));
 		assert.deepEqual(commands.filter((command) => !ran.has(command)), []);
+	});
+
+	test('makes the tarball it installs in one block (a clone of the repository, npm run tarball), which test/e2e/readmeInstall.mjs runs', () => {
+		const blocks = tarballBlocks();
+		assert.equal(blocks.length, 1, 'one shell block runs `npm run tarball`');
+		const { repository } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+		assert.equal(cloneUrlIn(blocks[0].code), repository.url.replace(/^git\+/, ''));
+		const installed = run.flatMap((block) => npmInstallsIn(block.code)).map(tarballIn).filter(Boolean);
+		assert.ok(installed.length > 0 && installed.every((tarball) => blocks[0].code.includes(tarball)), 'the block leaves the tarball the install block installs');
+	});
+
+	test('never tells a user to run a plain `npm pack` (with scripts off it packs no nodes)', () => {
+		assert.doesNotMatch(readReadme(), /npm pack\b/);
 	});
 
 	test('has a Docker recipe', () => {
