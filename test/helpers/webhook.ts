@@ -55,6 +55,20 @@ export function signedHeaders(
 	};
 }
 
+/**
+ * Headers for successive attempts at one message (same `svix-id`), each signed when it is sent
+ * and a second after the one before: Svix signs every attempt afresh and its retries come seconds
+ * apart, so a retry never repeats a timestamp (a request with the same id and timestamp is a copy).
+ */
+export function attemptSigner(body: string, options: { secret?: string; id?: string } = {}): () => Record<string, string> {
+	const id = options.id ?? messageId();
+	let second = Math.floor(Date.now() / 1000) - 60;
+	return () => {
+		second += 1;
+		return signedHeaders(body, { ...options, id, date: new Date(second * 1000) });
+	};
+}
+
 export interface Delivery {
 	headers: Record<string, string | string[] | undefined>;
 	body: string | Buffer;

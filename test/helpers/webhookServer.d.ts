@@ -13,6 +13,8 @@ export interface ServerOptions extends Omit<Delivery, 'headers' | 'body'> {
 	beforeAnswer?: (exchange: Exchange) => Promise<void>;
 	/** n8n's status for a delivery that started a workflow (500: the execution could not be created, or failed). */
 	answerStatus?: () => number;
+	/** Receives the node's log lines ("warn: …"). */
+	logs?: string[];
 }
 
 export interface WebhookServer {

@@ -39,7 +39,7 @@ async function startWebhookServer(options = {}) {
 		});
 		await options.beforeNode?.({ request, response });
 		// The request itself, as n8n hands it to the node (headers, headersDistinct, rawHeaders), with the body n8n read.
-		const result = await runWebhook(webhookContext(Object.assign(request, { rawBody, body: {} }), res, options));
+		const result = await runWebhook(webhookContext(Object.assign(request, { rawBody, body: {} }), res, options, options.logs));
 		if (result.noWebhookResponse) return;
 		if (result.workflowData) {
 			executions.push(result.workflowData[0].map((item) => item.json));

@@ -28,7 +28,7 @@ describe('readOptions: any option value out of type or range fails closed', () =
 		).toBeUndefined();
 		expect(invalidOption({ toleranceSeconds: 1.5, redeliveryWindowMinutes: 0.5 }, [])).toBeUndefined();
 		expect(invalidOption({ acknowledge: 'onReceived' }, [])).toBeUndefined();
-		expect(invalidOption({ toleranceSeconds: 1e9, redeliveryWindowMinutes: 1e9 }, [])).toBeUndefined();
+		expect(invalidOption({ toleranceSeconds: 3600, redeliveryWindowMinutes: 1e9 }, [])).toBeUndefined();
 	});
 
 	it('refuses an Acknowledge value that is neither mode, naming both', () => {
@@ -57,11 +57,12 @@ describe('readOptions: any option value out of type or range fails closed', () =
 		['0', 0],
 		['0.5', 0.5],
 		['a negative number', -300],
+		['over 3600 (every signed request is remembered at most an hour)', 3601],
 	])('Timestamp Tolerance as %s: invalid, named, with the valid range and what to do', (_name, value) => {
 		const problem = invalidOption({ toleranceSeconds: value }, ['*']);
 		expect(problem).toEqual({ option: 'toleranceSeconds', message: expect.any(String) });
 		expect(problem?.message).toMatch(/Timestamp Tolerance \(Seconds\)/);
-		expect(problem?.message).toMatch(/at least 1/);
+		expect(problem?.message).toMatch(/at least 1 and at most 3600/);
 		expect(problem?.message).toMatch(/expression/);
 	});
 
@@ -100,10 +101,10 @@ describe('readOptions: any option value out of type or range fails closed', () =
 		expect(invalidOption(null, ['*'])?.option).toBe('options');
 	});
 
-	it('for any JSON value: valid exactly when a finite number ≥ 1 (tolerance) / ≥ 0 (window)', () => {
+	it('for any JSON value: valid exactly when a finite number from 1 to 3600 (tolerance) / ≥ 0 (window)', () => {
 		fc.assert(
-			fc.property(fc.oneof(fc.jsonValue(), fc.double()), (value) => {
-				const okTolerance = typeof value === 'number' && Number.isFinite(value) && value >= 1;
+			fc.property(fc.oneof(fc.jsonValue(), fc.double(), fc.integer({ min: 3590, max: 3610 })), (value) => {
+				const okTolerance = typeof value === 'number' && Number.isFinite(value) && value >= 1 && value <= 3600;
 				const okWindow = typeof value === 'number' && Number.isFinite(value) && value >= 0;
 				expect(invalidOption({ toleranceSeconds: value }, []) === undefined).toBe(okTolerance);
 				expect(invalidOption({ redeliveryWindowMinutes: value }, []) === undefined).toBe(okWindow);

@@ -1,7 +1,9 @@
 // Redeliveries: Svix retries a message (same svix-id) until it gets a 2xx within 15 s, and the
 // workflow must run once. The hang-up cases are driven through a real node:http server, as
 // n8n's webhook server drives the node, since they live in the socket's state.
-import { deliver, exampleBody, messageId, signedHeaders } from '../helpers/webhook';
+import * as clock from '../../nodes/Anon/trigger/clock';
+import { RECEIVED_ANSWER_LIMIT_MS } from '../../nodes/Anon/trigger/redelivery';
+import { attemptSigner, deliver, exampleBody, messageId, signedHeaders } from '../helpers/webhook';
 import { attempt, senderGone, startWebhookServer, waitUntil, type ServerOptions, type WebhookServer } from '../helpers/webhookServer';
 
 describe('redeliveries (same svix-id)', () => {
@@ -24,10 +26,10 @@ describe('redeliveries (same svix-id)', () => {
 	});
 
 	it('runs a retry whose first delivery n8n failed to start', async () => {
-		const headers = signedHeaders(body);
-		const failed = await deliver({ headers, body, workflowId: 'wf-fail', n8nStatusOnExecution: 500 });
+		const nextAttempt = attemptSigner(body);
+		const failed = await deliver({ headers: nextAttempt(), body, workflowId: 'wf-fail', n8nStatusOnExecution: 500 });
 		expect(failed.status).toBe(500);
-		expect((await deliver({ headers, body, workflowId: 'wf-fail' })).executed).toBe(true);
+		expect((await deliver({ headers: nextAttempt(), body, workflowId: 'wf-fail' })).executed).toBe(true);
 	});
 
 	it('runs again after the window: a deliberate replay from the event log much later executes', async () => {
@@ -78,8 +80,8 @@ describe('a sender that hangs up (real HTTP)', () => {
 				if (requests <= held) await senderGone(exchange);
 			},
 		});
-		const id = messageId();
-		const send = async (timeoutMs = 15_000) => await attempt(server!.url, signedHeaders(body, { id }), body, timeoutMs);
+		const nextAttempt = attemptSigner(body);
+		const send = async (timeoutMs = 15_000) => await attempt(server!.url, nextAttempt(), body, timeoutMs);
 		return { server, send, requests: () => requests };
 	}
 
@@ -120,6 +122,107 @@ describe('a sender that hangs up (real HTTP)', () => {
 	});
 });
 
+describe('When Received: nothing acknowledged that did not run (real HTTP)', () => {
+	const body = exampleBody('job_run.completed');
+	let server: WebhookServer | undefined;
+	afterEach(async () => {
+		jest.restoreAllMocks();
+		await server?.close();
+		server = undefined;
+	});
+
+	/**
+	 * n8n holds its answer to the first delivery until its sender has gone and `finish()` is
+	 * called, then answers with `statuses` in turn (500: the execution could not be created).
+	 */
+	async function answerLate(statuses: number[], logs: string[] = []) {
+		let finish = () => {};
+		const finished = new Promise<void>((resolve) => (finish = resolve));
+		let requests = 0;
+		server = await startWebhookServer({
+			workflowId: `wf-late-${messageId()}`,
+			logs,
+			beforeAnswer: async (exchange) => {
+				requests += 1;
+				if (requests > 1) return;
+				await senderGone(exchange);
+				await finished;
+			},
+			answerStatus: () => statuses.shift() ?? 200,
+		});
+		const nextAttempt = attemptSigner(body);
+		const send = (timeoutMs = 15_000) => attempt(server!.url, nextAttempt(), body, timeoutMs);
+		return { server, send, finish };
+	}
+
+	it('the sender gave up, a retry came before n8n failed to create the execution: 409, and the next retry runs it', async () => {
+		const { server, send, finish } = await answerLate([500]);
+		expect(await send(200)).toEqual({ status: 'gave_up' });
+		// Told "delivered" here, Anon would never send it again: the event would be lost.
+		expect(await send()).toMatchObject({ status: 409, body: { status: 'retry_later', reason: 'delivery_in_progress' } });
+		finish();
+		await server.idle();
+		expect(await send()).toMatchObject({ status: 200, body: { status: 'accepted' } });
+		expect(await send()).toMatchObject({ status: 200, body: { status: 'duplicate', reason: 'already_accepted' } });
+		// Handed over twice; the first execution was never created (n8n answered 500).
+		expect(server.executions).toHaveLength(2);
+	});
+
+	it(`an n8n that never answers: 409 until ${RECEIVED_ANSWER_LIMIT_MS / 1000} s after the hand-over, then taken as accepted (warned); a late 500 still releases it`, async () => {
+		const logs: string[] = [];
+		const { server, send, finish } = await answerLate([500], logs);
+		const start = clock.monotonicNow();
+		let offset = 0;
+		jest.spyOn(clock, 'monotonicNow').mockImplementation(() => performance.now() + offset);
+		expect(await send(200)).toEqual({ status: 'gave_up' });
+		expect(await send()).toMatchObject({ status: 409, body: { reason: 'delivery_in_progress' } });
+		offset = RECEIVED_ANSWER_LIMIT_MS + (performance.now() - start);
+		expect(await send()).toMatchObject({ status: 200, body: { status: 'duplicate', reason: 'already_accepted' } });
+		expect(logs.filter((line) => line.startsWith('warn:'))).toEqual([expect.stringContaining('did not answer the delivery of message')]);
+		finish();
+		await server.idle();
+		expect(await send()).toMatchObject({ status: 200, body: { status: 'accepted' } });
+		expect(server.executions).toHaveLength(2);
+	});
+});
+
+describe('a copy of a signed request never runs twice, whatever the options (real HTTP)', () => {
+	const body = exampleBody('job_run.completed');
+
+	it('accepted under the default window, then the window lowered to 0 (or the tolerance raised): the copy is a duplicate', async () => {
+		for (const options of [{ redeliveryWindowMinutes: 0 }, { redeliveryWindowMinutes: 2 }, { toleranceSeconds: 3600 }]) {
+			const workflowId = `wf-copy-${messageId()}`;
+			const headers = signedHeaders(body);
+			expect((await deliver({ headers, body, workflowId })).executed).toBe(true);
+			const copy = await deliver({ headers, body, workflowId, parameters: { options } });
+			expect({ options, executed: copy.executed }).toEqual({ options, executed: false });
+			expect(copy.status).toBe(200);
+		}
+	});
+
+	it('When the Workflow Finishes, the run failed: a copy gets 409 replayed_request and never runs; a retry signed afresh runs', async () => {
+		const statuses = [500];
+		const server = await startWebhookServer({
+			workflowId: `wf-copy-failed-${messageId()}`,
+			parameters: { options: { acknowledge: 'lastNode' } },
+			answerStatus: () => statuses.shift() ?? 200,
+		});
+		try {
+			const id = messageId();
+			const captured = signedHeaders(body, { id, date: new Date(Date.now() - 2000) });
+			expect(await attempt(server.url, captured, body)).toMatchObject({ status: 500 });
+			for (let n = 0; n < 5; n++) {
+				expect(await attempt(server.url, captured, body)).toMatchObject({ status: 409, body: { status: 'rejected', reason: 'replayed_request' } });
+			}
+			expect(server.executions).toHaveLength(1);
+			expect(await attempt(server.url, signedHeaders(body, { id }), body)).toMatchObject({ status: 200 });
+			expect(server.executions).toHaveLength(2);
+		} finally {
+			await server.close();
+		}
+	});
+});
+
 describe('a copy while the first delivery is being answered (real HTTP)', () => {
 	const body = exampleBody('job_run.completed');
 
@@ -136,8 +239,8 @@ describe('a copy while the first delivery is being answered (real HTTP)', () => 
 				if (requests === 1) await finished;
 			},
 		});
-		const id = messageId();
-		const send = (timeoutMs = 15_000) => attempt(server.url, signedHeaders(body, { id }), body, timeoutMs);
+		const nextAttempt = attemptSigner(body);
+		const send = (timeoutMs = 15_000) => attempt(server.url, nextAttempt(), body, timeoutMs);
 		return { server, send, finish };
 	}
 

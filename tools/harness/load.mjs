@@ -65,7 +65,7 @@ export const ANON_RETRIES = 2;
 
 /**
  * Delivers every event as Anon (Svix) does: each message on its own schedule, signed afresh for
- * each attempt, the attempt given up after `timeoutMs` (null: every answer is awaited), and any
+ * each attempt (a second later than the one before at least), the attempt given up after `timeoutMs` (null: every answer is awaited), and any
  * non-2xx answer, connection error or give-up retried with the same svix-id, at most `retries`
  * times (Anon's budget by default), after Svix's delays scaled like the timeout (a 2 s timeout:
  * 0.67 s, then 40 s). At most `concurrency` attempts are in flight; the others queue in order.
@@ -79,11 +79,16 @@ export async function deliverLikeSvix(url, events, { secret, concurrency = 16, r
 	const slots = semaphore(concurrency);
 	const deliver = async ({ eventId, msgId, body }) => {
 		const outcome = { eventId, msgId, attempts: 0, statuses: [], sentAt: [], delivered: false };
+		let signedAt = 0;
 		for (let attempt = 0; attempt <= retries && !outcome.delivered; attempt++) {
 			if (attempt > 0) await sleep(delays[Math.min(attempt, delays.length) - 1]);
 			const answer = await slots.run(() => {
 				outcome.sentAt.push(Date.now());
-				return request(url, { body, headers: deliveryHeaders({ secret, body, msgId }), timeoutMs, agent: agents.for(url) });
+				// Svix's retries come 5 s apart at least, so each carries a new timestamp (the trigger
+				// takes the same id and timestamp for a copy); a scaled-down schedule keeps that.
+				signedAt = Math.max(Date.now(), signedAt + 1000);
+				const headers = deliveryHeaders({ secret, body, msgId, timestamp: new Date(signedAt) });
+				return request(url, { body, headers, timeoutMs, agent: agents.for(url) });
 			});
 			outcome.attempts++;
 			outcome.statuses.push(answer.status);

@@ -20,8 +20,8 @@ export const ANSWER_REASONS = {
 	duplicate: ['already_accepted', 'replayed_request'],
 	/** 409, a copy arrived while the first delivery is being answered. */
 	retry_later: ['delivery_in_progress'],
-	/** 401 (verification), 415 or 500: nothing runs. */
-	rejected: [...VERIFY_FAILURE_REASONS, 'unsupported_content_type', 'invalid_option', 'endpoint_misconfigured'],
+	/** 401 (verification), 409 (a copy of a request whose run failed), 415 or 500: nothing runs. */
+	rejected: [...VERIFY_FAILURE_REASONS, 'replayed_request', 'unsupported_content_type', 'invalid_option', 'endpoint_misconfigured'],
 } as const;
 
 export type AnswerStatus = keyof typeof ANSWER_REASONS;

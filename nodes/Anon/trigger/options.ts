@@ -14,6 +14,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { MAX_TOLERANCE_SECONDS } from './redeliveryGuard';
 import { DEFAULT_TOLERANCE_SECONDS } from './verifySignature';
 
 /** When n8n answers Anon: n8n's webhook response modes `onReceived` and `lastNode`. */
@@ -136,13 +137,12 @@ export const TRIGGER_OPTIONS = {
 	toleranceSeconds: define<number>({
 		label: 'Timestamp Tolerance (Seconds)',
 		default: DEFAULT_TOLERANCE_SECONDS,
-		wants: 'a number of seconds, at least 1',
-		ok: isNumberAtLeast(1),
+		wants: `a number of seconds, at least 1 and at most ${MAX_TOLERANCE_SECONDS}`,
+		ok: (value) => isNumberAtLeast(1)(value) && (value as number) <= MAX_TOLERANCE_SECONDS,
 		property: {
 			type: 'number',
-			typeOptions: { minValue: 1 },
-			description:
-				'Requests whose signature timestamp is further than this from the n8n server clock are refused, which stops replays of captured requests',
+			typeOptions: { minValue: 1, maxValue: MAX_TOLERANCE_SECONDS },
+			description: `Requests whose signature timestamp is further than this from the n8n server clock are refused, which stops replays of captured requests (at most ${MAX_TOLERANCE_SECONDS}: every signed request is remembered that long)`,
 		},
 	}),
 };

@@ -7,13 +7,22 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { answerYourself, type Answer } from './answers';
 import { monotonicNow } from './clock';
-import type { Acknowledge, TriggerOptions } from './options';
-import { guardKey, redeliveryGuardFor, type Settle } from './redeliveryGuard';
+import type { TriggerOptions } from './options';
+import { guardKey, IN_FLIGHT_LIMIT_MS, redeliveryGuardFor, type Settle } from './redeliveryGuard';
 
 type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 
-/** The Redelivery Window (0: accepted ids are not remembered), the Timestamp Tolerance (a signed request is remembered for twice as long) and Acknowledge. */
-export type RedeliveryOptions = Pick<TriggerOptions, 'redeliveryWindowMinutes' | 'toleranceSeconds' | 'acknowledge'>;
+/** The Redelivery Window (0: accepted ids are not remembered) and Acknowledge. */
+export type RedeliveryOptions = Pick<TriggerOptions, 'redeliveryWindowMinutes' | 'acknowledge'>;
+
+/**
+ * How long n8n may take to answer a *When Received* delivery whose sender has hung up before the
+ * id is taken as accepted: three times n8n's default wait for a database connection
+ * (DB_POSTGRESDB_CONNECTION_TIMEOUT, 20 s in n8n 2.41.1's @n8n/config), the usual reason creating
+ * an execution fails. Until then a retry gets 409, so an execution n8n fails to create is never
+ * acknowledged. *When the Workflow Finishes* waits for the run's outcome, up to IN_FLIGHT_LIMIT_MS.
+ */
+export const RECEIVED_ANSWER_LIMIT_MS = 60_000;
 
 /**
  * Claims the delivery's message `id` (signed at `timestamp`, unix seconds) for a new execution. Returns the
@@ -28,19 +37,32 @@ export function claimDelivery(
 ): IWebhookResponseData | undefined {
 	if (context.getMode() === 'manual') return undefined;
 	const guard = redeliveryGuardFor(guardKey(context.getWorkflow().id, context.getNode().id));
-	const bounds = { windowMs: options.redeliveryWindowMinutes * 60_000, replayMs: 2 * options.toleranceSeconds * 1000 };
-	const claim = guard.claim(id, timestamp, bounds, monotonicNow());
+	const bounds = { windowMs: options.redeliveryWindowMinutes * 60_000 };
+	const answerLimitMs = options.acknowledge === 'onReceived' ? RECEIVED_ANSWER_LIMIT_MS : IN_FLIGHT_LIMIT_MS;
+	const claim = guard.claim(id, timestamp, bounds, monotonicNow(), answerLimitMs);
 	switch (claim.status) {
 		case 'new':
-			settleOnAnswer(context.getResponseObject(), claim.settle, options.acknowledge);
+			settleOnAnswer(context.getResponseObject(), claim.settle, claim.senderGone);
 			return undefined;
 		case 'accepted':
+			if (claim.presumed) {
+				context.logger.warn(
+					`Anon Trigger "${context.getNode().name}" in workflow ${context.getWorkflow().id ?? ''}: n8n did not answer the delivery of message ${id} within ${RECEIVED_ANSWER_LIMIT_MS / 1000} s and its sender has gone; the message is taken as accepted so that it never runs twice. If no execution of it appears, replay it from Anon's Event Log.`,
+				);
+			}
 			return duplicate({
 				status: 'duplicate',
 				reason: 'already_accepted',
 				message: `Message ${id} was already accepted at ${claim.acceptedAt.toISOString()}; the workflow is not run again.`,
 			});
 		case 'replayed':
+			if (claim.failed) {
+				return answerYourself(context, 409, {
+					status: 'rejected',
+					reason: 'replayed_request',
+					message: `This signed request (message ${id}) was already handed to n8n at ${claim.acceptedAt.toISOString()} and its run did not succeed; a copy of it never runs the workflow again. Anon's next retry is signed afresh and runs it.`,
+				});
+			}
 			return duplicate({
 				status: 'duplicate',
 				reason: 'replayed_request',
@@ -63,24 +85,19 @@ const duplicate = (answer: Answer): IWebhookResponseData => ({ webhookResponse: 
  * Settles a claim once n8n has answered the delivery that holds it: a 2xx keeps the id as
  * accepted, anything else releases it so the retry runs the workflow. n8n writes every answer
  * through `response.end()`, also after the sender has hung up (the bytes then go nowhere, but
- * the status n8n chose is set), so that call is where the answer is read.
- *
- * When Received, a sender that hangs up before n8n's answer does not undo the hand-over: the
- * execution exists, so its retry is a duplicate (unless n8n's late answer is a non-2xx). When
- * the Workflow Finishes, the id stays in flight until n8n answers with the run's outcome.
+ * the status n8n chose is set), so that call is where the answer is read. A sender that hangs up
+ * first is recorded: the claim's answer limit then applies (RECEIVED_ANSWER_LIMIT_MS).
  */
-function settleOnAnswer(response: Response, settle: Settle, acknowledge: Acknowledge): void {
+function settleOnAnswer(response: Response, settle: Settle, senderGone: () => void): void {
 	const end = response.end;
 	response.end = function (this: Response, ...args: Parameters<Response['end']>) {
 		response.end = end;
 		settle(response.statusCode < 300);
 		return end.apply(this, args);
 	} as Response['end'];
-	if (acknowledge === 'onReceived') {
-		onClose(response, () => {
-			if (response.end !== end) settle(true);
-		});
-	}
+	onClose(response, () => {
+		if (response.end !== end) senderGone();
+	});
 }
 
 /** Runs `listener` once the response is closed: now, if it already is (an event never repeats). */

@@ -1,17 +1,23 @@
 /**
  * Remembers which Svix messages a trigger node has already handed to n8n, so that a retry (same
  * `svix-id`) is acknowledged without running the workflow twice, and a captured request (same
- * id and same signed timestamp) never runs twice while its signature is still accepted.
+ * id and same signed timestamp) never runs twice while its signature could still be accepted.
  *
  * In memory, per n8n process, forgotten on restart. An id is *in flight* from the moment a
- * delivery claims it until n8n has answered that delivery: then it is *accepted* (remembered)
- * or *released* (n8n answered with a non-2xx, so the retry must run the workflow). Copies
- * arriving while it is in flight are told to come back later, however long n8n takes (up to
- * IN_FLIGHT_LIMIT_MS). An accepted id is remembered for the Redelivery Window; the signed
- * request (id and timestamp) for twice the Timestamp Tolerance, the longest a captured copy can
- * still pass verification. Memory is bounded by time alone: only verified requests reach the
- * guard, so only Anon's own traffic fills it, and forgetting an id inside its window would run
- * a real event twice. Times come from a monotonic clock: a wall-clock step never stretches them.
+ * delivery claims it until n8n has answered that delivery: then it is *accepted* (remembered for
+ * the Redelivery Window) or *released* (n8n answered with a non-2xx, so the retry must run the
+ * workflow). Copies arriving while it is in flight are told to come back later. How long n8n may
+ * take to answer is bounded per delivery (`answerLimitMs`): past it, an id whose sender has gone
+ * is kept as accepted (its execution most likely exists; the caller warns), and past
+ * IN_FLIGHT_LIMIT_MS any claim is dropped.
+ *
+ * Every signed request handed to n8n (id and timestamp) is remembered, whatever the window and
+ * whatever the run's outcome, until its timestamp is MAX_TOLERANCE_SECONDS old: the longest any
+ * Timestamp Tolerance lets a captured copy pass verification. That expiry is on the wall clock,
+ * as verification is, so a clock stepped back keeps both in step (the copy is then "too new" for
+ * as long as it is remembered). Memory is bounded by time alone: only verified requests reach the
+ * guard, so only Anon's own traffic fills it, and forgetting an id inside its window would run a
+ * real event twice. The window is timed on a monotonic clock: a wall-clock step never stretches it.
  */
 import { monotonicNow } from './clock';
 
@@ -20,37 +26,46 @@ import { monotonicNow } from './clock';
  * attempt and two more) and a long workflow run; only a request n8n never answers lasts so long.
  */
 export const IN_FLIGHT_LIMIT_MS = 24 * 60 * 60_000;
+/** The largest Timestamp Tolerance (options.ts): a signed request is remembered until it is this old. */
+export const MAX_TOLERANCE_SECONDS = 3600;
 /** How often the guards of all workflows are swept for ones with nothing left to remember. */
 const SWEEP_INTERVAL_MS = 60_000;
 
-/** How long accepted messages are remembered, by id and by signed request. */
+/** How long accepted messages are remembered by id. */
 export interface Bounds {
 	/** The Redelivery Window: a retry with the same id within it is a duplicate (0: off). */
 	windowMs: number;
-	/** Twice the Timestamp Tolerance: the same signed request within it is a replay. */
-	replayMs: number;
 }
 
 /** Settles a claim: `acknowledged` once n8n answered its delivery with a 2xx. */
 export type Settle = (acknowledged: boolean, now?: number) => void;
 
 export type Claim =
-	| { status: 'new'; settle: Settle }
+	/** Runs; `settle` once n8n answered, `senderGone` when the sender hangs up before that. */
+	| { status: 'new'; settle: Settle; senderGone: () => void }
 	| { status: 'in_flight' }
-	| { status: 'accepted'; acceptedAt: Date }
-	| { status: 'replayed'; acceptedAt: Date };
+	/** `presumed`: n8n never answered within the delivery's limit and its sender had gone. */
+	| { status: 'accepted'; acceptedAt: Date; presumed?: boolean }
+	/** A copy of a signed request already handed to n8n; `failed`: its run was not acknowledged. */
+	| { status: 'replayed'; acceptedAt: Date; failed: boolean };
 
 type Timed = { at: number };
 /** `acceptedAt`: wall-clock ms, for the answer's text only. */
 type Accepted = Timed & { acceptedAt: number };
+/** A claim waiting for n8n's answer. */
+type InFlight = Timed & { answerLimitMs: number; gone: boolean; settle: Settle };
+/** A signed request handed to n8n: `at` is the wall-clock ms until which it is remembered. */
+type Signed = Timed & { handedAt: number; failed: boolean };
 
 export class RedeliveryGuard {
 	// Maps iterate in insertion order and every entry is (re)inserted when its time is set, so
-	// the oldest entry of each map is first: expiry is cheap.
-	private readonly inFlight = new Map<string, Timed>();
+	// the oldest entry of each map is first: expiry is cheap. (Signed requests are inserted in
+	// the order they arrive, their expiry follows their own timestamps: one that expires behind a
+	// later one stays until it reaches the front, unable to pass verification meanwhile.)
+	private readonly inFlight = new Map<string, InFlight>();
 	private readonly accepted = new Map<string, Accepted>();
-	private readonly signed = new Map<string, Accepted>();
-	private bounds: Bounds = { windowMs: 0, replayMs: 0 };
+	private readonly signed = new Map<string, Signed>();
+	private bounds: Bounds = { windowMs: 0 };
 
 	/** Ids and signed requests remembered, in flight included. */
 	get size(): number {
@@ -59,47 +74,55 @@ export class RedeliveryGuard {
 
 	/**
 	 * Claims message `id`, signed at `signedAt` (unix seconds), for a new execution, unless it is
-	 * in flight, was accepted within the window, or this very signed request was accepted within
-	 * the replay bound. A new claim comes with `settle`, to be called once n8n has answered the
-	 * delivery: `true` remembers the id as accepted, `false` forgets it. A settle from a claim that
-	 * is no longer the id's current one changes nothing.
+	 * in flight, was accepted within the window, or this very signed request was handed to n8n
+	 * before. A new claim comes with `settle`, to be called once n8n has answered the delivery:
+	 * `true` remembers the id as accepted, `false` forgets it (its signed request stays
+	 * remembered). A settle from a claim that is no longer the id's current one changes nothing.
+	 * `answerLimitMs`: how long n8n may take to answer before a claim whose sender has gone is
+	 * taken as accepted.
 	 */
-	claim(id: string, signedAt: number, bounds: Bounds, now: number): Claim {
+	claim(id: string, signedAt: number, bounds: Bounds, now: number, answerLimitMs = IN_FLIGHT_LIMIT_MS, wallNow = Date.now()): Claim {
 		this.bounds = bounds;
-		this.prune(now);
+		this.prune(now, wallNow);
 		const signature = `${signedAt}.${id}`;
 		const accepted = this.accepted.get(id);
 		if (accepted) return { status: 'accepted', acceptedAt: new Date(accepted.acceptedAt) };
+		const pending = this.inFlight.get(id);
+		if (pending) {
+			if (!pending.gone || now - pending.at < pending.answerLimitMs) return { status: 'in_flight' };
+			pending.settle(true, now);
+			const presumed = this.accepted.get(id);
+			if (presumed) return { status: 'accepted', acceptedAt: new Date(presumed.acceptedAt), presumed: true };
+		}
 		const replayed = this.signed.get(signature);
-		if (replayed) return { status: 'replayed', acceptedAt: new Date(replayed.acceptedAt) };
-		if (this.inFlight.has(id)) return { status: 'in_flight' };
+		if (replayed) return { status: 'replayed', acceptedAt: new Date(replayed.handedAt), failed: replayed.failed };
 
-		const claimed: Timed = { at: now };
-		renew(this.inFlight, id, claimed);
+		const record: Signed = { at: (signedAt + MAX_TOLERANCE_SECONDS) * 1000, handedAt: wallNow, failed: false };
+		renew(this.signed, signature, record);
 		let kept: Accepted | undefined;
 		const settle: Settle = (acknowledged, settledAt = monotonicNow()) => {
 			if (this.inFlight.get(id) === claimed) this.inFlight.delete(id);
 			else if (!kept) return;
+			record.failed = !acknowledged;
 			if (!acknowledged) {
 				if (kept && this.accepted.get(id) === kept) this.accepted.delete(id);
-				if (kept && this.signed.get(signature) === kept) this.signed.delete(signature);
 				kept = undefined;
 				return;
 			}
 			if (kept) return;
 			kept = { at: settledAt, acceptedAt: Date.now() };
 			if (this.bounds.windowMs > 0) renew(this.accepted, id, kept);
-			// Within the window the id alone already answers a replay.
-			if (this.bounds.replayMs > this.bounds.windowMs) renew(this.signed, signature, kept);
 		};
-		return { status: 'new', settle };
+		const claimed: InFlight = { at: now, answerLimitMs, gone: false, settle };
+		renew(this.inFlight, id, claimed);
+		return { status: 'new', settle, senderGone: () => void (claimed.gone = true) };
 	}
 
 	/** Drops what has expired; true when nothing is left. */
-	prune(now: number): boolean {
+	prune(now: number, wallNow = Date.now()): boolean {
 		expire(this.inFlight, now - IN_FLIGHT_LIMIT_MS);
 		expire(this.accepted, now - this.bounds.windowMs);
-		expire(this.signed, now - this.bounds.replayMs);
+		expire(this.signed, wallNow);
 		return this.size === 0;
 	}
 }
