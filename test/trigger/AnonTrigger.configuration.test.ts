@@ -114,22 +114,31 @@ describe('options set by an expression to a value out of type or range fail clos
 			const outcome = await deliver({
 				headers: signedHeaders(body, { date: twoDaysAgo() }),
 				body,
-				workflowId: 'wf-options',
+				// One workflow each: n8n's log hears of a workflow's invalid option once a minute.
+				workflowId: `wf-options-tolerance-${String(toleranceSeconds)}`,
 				parameters: { options: { toleranceSeconds } },
 			});
 			expect(outcome).toMatchObject({ status: 500, executed: false, body: { status: 'rejected', reason: 'invalid_option' } });
-			expect((outcome.body as { message: string }).message).toMatch(/Timestamp Tolerance \(Seconds\).*at least 1/);
+			expect(outcome.logs).toEqual([expect.stringMatching(/^warn: .*Timestamp Tolerance \(Seconds\).*at least 1/)]);
 		},
 	);
 
 	it.each([['abc'], ['60'], [NaN], [-Infinity], [-5], [[]]])(
 		'Redelivery Window %p: even a fresh, valid event is refused with 500 invalid_option',
 		async (redeliveryWindowMinutes) => {
-			const outcome = await deliver({ headers: signedHeaders(body), body, workflowId: 'wf-options', parameters: { options: { redeliveryWindowMinutes } } });
+			const outcome = await deliver({ headers: signedHeaders(body), body, workflowId: `wf-options-window-${String(redeliveryWindowMinutes)}`, parameters: { options: { redeliveryWindowMinutes } } });
 			expect(outcome).toMatchObject({ status: 500, executed: false, body: { reason: 'invalid_option' } });
-			expect((outcome.body as { message: string }).message).toMatch(/Redelivery Window \(Minutes\)/);
+			expect(outcome.logs).toEqual([expect.stringMatching(/^warn: .*Redelivery Window \(Minutes\)/)]);
 		},
 	);
+
+	it('tells an unsigned caller no more than endpoint_misconfigured does: no option name, no kind of value', async () => {
+		const outcome = await deliver({ headers: { 'content-type': 'application/json' }, body, workflowId: 'wf-options-unsigned', parameters: { options: { toleranceSeconds: 'abc' } } });
+		const { message } = outcome.body as { message: string };
+		expect(outcome).toMatchObject({ status: 500, body: { reason: 'invalid_option' } });
+		expect(message).not.toMatch(/Tolerance|toleranceSeconds|text|number|seconds/i);
+		expect(message).toMatch(/n8n's log/);
+	});
 
 	it('tells n8n\'s log too, at most once a minute per workflow', async () => {
 		const send = () =>

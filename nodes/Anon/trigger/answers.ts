@@ -63,10 +63,19 @@ export function refuseUnreadBody(context: IWebhookFunctions, contentType: string
 	});
 }
 
-/** 500 for an option n8n handed over that the trigger cannot use safely; told to n8n's log too. */
+/**
+ * 500 for an option n8n handed over that the trigger cannot use safely. The options are checked
+ * before the signature (the tolerance is one of them), so the caller may be anyone: the answer
+ * names no option and no value, like endpoint_misconfigured; which option and what it must hold
+ * go to n8n's log.
+ */
 export function refuseInvalidOption(context: IWebhookFunctions, invalid: InvalidOption): IWebhookResponseData {
 	warnAtMostOnceAMinute(context, `options/${context.getNode().id}`, `refuses every request with 500 invalid_option: ${invalid.message}`);
-	return answerYourself(context, 500, { status: 'rejected', reason: 'invalid_option', message: invalid.message });
+	return answerYourself(context, 500, {
+		status: 'rejected',
+		reason: 'invalid_option',
+		message: "This n8n endpoint cannot handle requests: an option of its Anon Trigger needs attention. The n8n operator finds which one in n8n's log.",
+	});
 }
 
 /**
