@@ -73,13 +73,12 @@ describe('signing secret: read once per credential, a change takes effect within
 		expect(state.reads).toBe(1);
 	});
 
-	it('reads the credential on every request on the test URL, so a change shows at once there', async () => {
+	it('reads the credential no more often on the test URL than on production: 1,000 unsigned requests, one read', async () => {
 		const { state, send } = credential('cred-manual', secretA);
+		for (let i = 0; i < 1000; i++) expect((await send(secretB, { mode: 'manual' })).status).toBe(401);
+		expect(state.reads).toBe(1);
 		expect((await send(secretA, { mode: 'manual' })).executed).toBe(true);
-		state.data = { signingSecret: secretB };
-		expect((await send(secretA, { mode: 'manual' })).status).toBe(401);
-		expect((await send(secretB, { mode: 'manual' })).executed).toBe(true);
-		expect(state.reads).toBe(3);
+		expect(state.reads).toBe(1);
 	});
 
 	it('keeps an unusable secret for a second only: fixing the credential takes effect a second later', async () => {

@@ -66,13 +66,13 @@ export class SecretCache<T extends { ok: boolean }> {
 const signingKeys = new SecretCache<ParsedSecret>();
 
 /**
- * The credential's parsed signing key. On the production URL it is reused per workflow and
- * credential (see SecretCache for the bounds); the test URL reads it afresh, so a change shows
- * there at once.
+ * The credential's parsed signing key, reused per workflow and credential (see SecretCache for
+ * the bounds) on the test URL as on the production URL: whoever finds a listening test URL can
+ * send it requests too, and a changed credential shows within the same 10 s on both.
  */
 export async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
 	const credentialId = context.getNode().credentials?.anonWebhookApi?.id;
-	if (!credentialId || context.getMode() === 'manual') return await readSigningKey(context);
+	if (!credentialId) return await readSigningKey(context);
 	// Per workflow as well: a read is only reused where n8n's own read (and its permission
 	// check for this workflow) would have returned it.
 	const key = `${context.getWorkflow().id ?? ''}/${credentialId}`;
