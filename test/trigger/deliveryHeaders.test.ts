@@ -164,3 +164,19 @@ describe('deliveryHeaders: safe by default', () => {
 		},
 	);
 });
+
+describe('deliveryHeaders: a repeated header, joined by Node with ", "', () => {
+	// Node joins a header that came twice (`x-user: alice` and `x-user: Bearer …`) into one value.
+	it.each([
+		['Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0'],
+		['Basic YWxpY2U6c2VjcmV0LXBhc3N3b3Jk'],
+		['whsec_plJ3nmyCDGBKInavdOK15jsl'],
+	])('a named header whose second value is a credential (%s) stays redacted', (credential) => {
+		expect(deliveryHeaders({ 'x-user': `alice, ${credential}` }, 'x-user')).toEqual({ 'x-user': REDACTED });
+		expect(deliveryHeaders({ 'x-user': ['alice', credential] }, 'x-user')).toEqual({ 'x-user': REDACTED });
+	});
+
+	it('shows a named header whose parts are all plain data', () => {
+		expect(deliveryHeaders({ 'x-tenant': 'acme, beta' }, 'x-tenant')).toEqual({ 'x-tenant': 'acme, beta' });
+	});
+});

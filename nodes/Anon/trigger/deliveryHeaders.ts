@@ -9,7 +9,7 @@
  *
  * Even a named header stays redacted when it is a credential by nature (`authorization`,
  * `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`, `api-key`) or its value looks
- * like one: an authorization scheme with credentials (`Bearer …`, `Basic …`, or one word then
+ * like one (any of its values, or any comma-separated part of one): an authorization scheme with credentials (`Bearer …`, `Basic …`, or one word then
  * a token of 16+ characters holding letters and digits), a credential parameter (`token=…`,
  * `password: …`), a JWT, a URL with a password, a PEM block, or a key of a well-known family
  * recognised by its prefix and shape (KEY_FORMATS): Svix (`whsec_`), Anon (`anon_`), Stripe,
@@ -110,8 +110,10 @@ export function headerNameList(text: string): Set<string> {
 
 function redactedValue(name: string, value: string | string[], show: Set<string>): string | string[] {
 	if (!show.has(name) || NEVER_SHOWN.has(name)) return REDACTED;
-	const values = Array.isArray(value) ? value : [value];
-	return values.some(looksLikeCredential) ? REDACTED : value;
+	// Every value of a repeated header, and every comma-separated part: Node joins a header that
+	// came twice with ", " (`alice, Bearer …`), and the patterns above look at a value's start.
+	const parts = (Array.isArray(value) ? value : [value]).flatMap((one) => [one, ...one.split(',')]);
+	return parts.some(looksLikeCredential) ? REDACTED : value;
 }
 
 /**
