@@ -109,6 +109,41 @@ describe('an API key saved with spaces or a line break around it', () => {
 	});
 });
 
+describe('an API key echoed in another form, or saved with a control character inside', () => {
+	const node = { id: 'anon1', name: 'Anon', type: 'n8n-nodes-anon.anon', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
+	const keyMaterial = API_KEY.slice('anon_'.length);
+	const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+	it.each([
+		['a Basic pair key:', `Basic ${b64(`${API_KEY}:`)}`],
+		['a Basic pair :key', `Basic ${b64(`:${API_KEY}`)}`],
+		['a Basic pair user:key', `Basic ${b64(`apikey:${API_KEY}`)}`],
+		['a Basic pair ab:key', `Basic ${b64(`ab:${API_KEY}`)}`],
+		['the key in base64', b64(API_KEY)],
+	])('is masked when an error body echoes it as %s', (_, echoed) => {
+		const request = { itemIndex: 0, notFound: 'x', baseUrl: anon.baseUrl, apiKey: API_KEY };
+		const error = anonHttpError(node, { statusCode: 400, body: { echoed } }, request);
+		// Any 12 characters of the key's base64, in any alignment, would let a reader decode part of it.
+		for (let offset = 0; offset < 3; offset++) {
+			const aligned = b64('x'.repeat(offset) + API_KEY).slice(4, 16);
+			expect(error.description).not.toContain(aligned);
+		}
+		expect(error.description).not.toContain(keyMaterial);
+	});
+
+	it.each([
+		['a line break inside', `${API_KEY.slice(0, 20)}\n${API_KEY.slice(20)}`],
+		['a carriage return and line feed at the end of the first line', `${API_KEY}\r\nsecond line`],
+		['a NUL', `${API_KEY}\u0000`],
+	])('with %s fails before anything is sent, saying what to fix and never the key', async (_, apiKey) => {
+		const error = await failure(getJob(JOB.id), { ...credentials, apiKey });
+		expect(error.message).toMatch(/API key .*control character/);
+		expect(error.description).toMatch(/paste/i);
+		expect(`${error.message} ${error.description} ${JSON.stringify(error)}`).not.toContain(keyMaterial.slice(0, 12));
+		expect(anon.requests).toEqual([]);
+	});
+});
+
 describe('what errors may quote of a Base URL', () => {
 	it.each([
 		['https://worker.anon.com', 'https://worker.anon.com'],

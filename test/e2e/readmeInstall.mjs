@@ -81,6 +81,14 @@ async function runSignedEventIn(home) {
 	try {
 		const client = new N8nClient(n8n.baseUrl);
 		await client.setUp({ email: 'readme@anon.local', password: 'Readme-password-1', apiKeyLabel: 'readme' });
+		// Both nodes loaded: n8n describes each node type the package's manifest names.
+		const nodeInfos = [
+			{ name: `${PACKAGE_NAME}.anon`, version: 1 },
+			{ name: `${PACKAGE_NAME}.anonTrigger`, version: 1.1 },
+		];
+		const described = await client.request('POST', '/rest/node-types', { auth: 'cookie', body: { nodeInfos } });
+		assert.equal(described.status, 200, `POST /rest/node-types: ${JSON.stringify(described.body).slice(0, 300)}`);
+		assert.deepEqual((described.body.data ?? described.body).map((node) => node.displayName).sort(), ['Anon', 'Anon Trigger']);
 		const credential = await client.createCredential({ name: 'Anon README install', signingSecret: SECRET });
 		const definition = noOpWorkflow({ name: 'README install', credentialId: credential.id, credentialName: credential.name });
 		// Activation waits until the production URL answers a signed svix.ping as the trigger does.

@@ -143,10 +143,29 @@ export function anonUnreachableError(node: INode, error: unknown, request: Faile
 	});
 }
 
-/** The API key in every form it may be quoted back in: as saved, trimmed, and as sent. */
+/**
+ * The API key in every form it may be quoted back in: as saved, trimmed, as sent (`Bearer …`),
+ * and base64-encoded wherever it sits in an encoded text (a Basic header's `user:key` pair).
+ */
 function keyForms(apiKey: string): string[] {
 	const key = apiKey.trim();
-	return key === '' ? [] : [`Bearer ${key}`, apiKey, key];
+	return key === '' ? [] : [`Bearer ${key}`, apiKey, key, ...base64Forms(key)];
+}
+
+/**
+ * The base64 characters that encode only the key's bytes, for each of its three alignments in
+ * an encoded text: base64 turns 3 bytes into 4 characters, so the key's characters depend on
+ * where it starts modulo 3 (`key:`, `:key`, `apikey:key`), never on what stands around it.
+ */
+function base64Forms(key: string): string[] {
+	const bytes = Buffer.from(key);
+	const forms: string[] = [];
+	for (let offset = 0; offset < 3; offset++) {
+		const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+		const form = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
+		if (form.length >= 8) forms.push(form);
+	}
+	return forms;
 }
 
 /** A short, key-free excerpt of whatever body Anon sent (no error format is documented). */

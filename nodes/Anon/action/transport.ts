@@ -4,7 +4,7 @@ import type {
 	IHttpRequestMethods,
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { ANON_API_BASE_URL } from '../../../credentials/AnonApi.credentials';
 import { anonHttpError, anonUnreachableError, quotedOrigin, userinfoSecrets, type FailedRequest } from './errors';
@@ -34,6 +34,14 @@ export async function anonApiRequest(
 	itemIndex: number,
 ): Promise<IDataObject> {
 	const credentials = await this.getCredentials<AnonApiCredentials>('anonApi', itemIndex);
+	// A key with a line break or another control character inside cannot go into a header: say
+	// so before sending (Node's own error blames the connection), and never quote the key.
+	if ([...(credentials.apiKey ?? '').trim()].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) {
+		throw new NodeOperationError(this.getNode(), 'The API key in the Anon API credential contains a control character (a line break, tab or similar)', {
+			description: "Paste the key again from Anon's dashboard (keys start with anon_), on one line with nothing else around it.",
+			itemIndex,
+		});
+	}
 	const baseUrl = (credentials.baseUrl || ANON_API_BASE_URL).trim().replace(/\/+$/, '');
 	// A proxy's user:password@ in the Base URL is used for the request, never quoted: errors
 	// quote only the origin.
