@@ -199,10 +199,12 @@ describe(`end to end in n8n ${N8N_VERSION}`, () => {
 			assert.equal(typeof response.body.message, 'string', name);
 		}
 		await assertNoExecutionsBesidesSentinel(workflow, before);
-		// A wrong secret shows in n8n's log: one warning a minute per workflow, naming the fix.
-		const warnings = (await fs.readFile(ctx.n8n.logFile, 'utf8')).split('\n').filter((line) => /rejected a signed request with 401/.test(line));
+		// n8n's log warns on evidence only: the stale request is signed with this endpoint's secret,
+		// so it names the clock; the mismatches come beside events that verified (the earlier
+		// tests'), so they are noise, at debug level, not a wrong secret.
+		const warnings = (await fs.readFile(ctx.n8n.logFile, 'utf8')).split('\n').filter((line) => /Anon Trigger .* with 401/.test(line) && line.includes(workflow.id));
 		assert.equal(warnings.length, 1, warnings.join('\n'));
-		assert.match(warnings[0], /no_matching_signature.*signing secret of this very endpoint/);
+		assert.match(warnings[0], /timestamp_too_old.*clock/);
 	});
 
 	test('e. the same svix-id twice, an "Execute step" session and a re-publish between → one execution, second answered "duplicate"', async () => {

@@ -113,7 +113,7 @@ describe('flat output never overwrites Anon\'s data, and says so', () => {
 describe('a wrong or rotated secret shows in n8n\'s log', () => {
 	afterEach(() => jest.useRealTimers());
 
-	it('a well-formed request whose signature matches none → one warning a minute per workflow, naming the fix, never the secret', async () => {
+	it('signed requests that match no key, and none that does, for a minute (Anon\'s first attempt, its retries) → one warning counting them, naming the fix, never the secret', async () => {
 		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
 		const workflowId = `wf-wrong-secret-${messageId()}`;
 		const otherSecret = `whsec_${Buffer.from('another endpoint secret!').toString('base64')}`;
@@ -121,11 +121,55 @@ describe('a wrong or rotated secret shows in n8n\'s log', () => {
 		const warnings = (outcome: { logs: string[] }) => outcome.logs.filter((line) => line.startsWith('warn'));
 		const first = await send();
 		expect(first.status).toBe(401);
-		expect(warnings(first)).toEqual([expect.stringMatching(/no_matching_signature.*signing secret of this very endpoint/)]);
-		expect(warnings(first)[0]).not.toContain(SECRET.slice('whsec_'.length));
+		expect(warnings(first)).toEqual([]);
+		jest.advanceTimersByTime(5_000);
 		expect(warnings(await send())).toEqual([]);
-		jest.advanceTimersByTime(60_000);
-		expect(warnings(await send())).toHaveLength(1);
+		jest.advanceTimersByTime(300_000);
+		const retry = await send();
+		expect(warnings(retry)).toEqual([expect.stringMatching(/rejected 3 signed requests with 401 no_matching_signature in 305 s, and none matched.*signing secret of this very endpoint/)]);
+		expect(warnings(retry)[0]).not.toContain(SECRET.slice('whsec_'.length));
+		expect(warnings(retry)[0]).not.toContain(otherSecret.slice('whsec_'.length));
+		expect(warnings(await send())).toEqual([]);
+	});
+
+	it('n8n\'s clock 10 minutes off, one forged request a minute with a random v1 signature: 10 of 10 warnings name the clock, none the secret', async () => {
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+		const workflowId = `wf-clock-off-${messageId()}`;
+		const lines: string[] = [];
+		for (let minute = 0; minute < 10; minute++) {
+			// Noise first: a forged request, then Anon's real delivery, signed 10 minutes "in the past" for n8n's clock.
+			const forgedHeaders = { ...signedHeaders(body), 'svix-signature': `v1,${Buffer.alloc(32, minute + 1).toString('base64')}` };
+			const forged = await deliver({ headers: forgedHeaders, body, workflowId });
+			expect(forged.status).toBe(401);
+			const real = await deliver({ headers: signedHeaders(body, { date: new Date(Date.now() - 10 * 60_000) }), body, workflowId });
+			expect(real).toMatchObject({ status: 401, body: { reason: 'timestamp_too_old' } });
+			lines.push(...[...forged.logs, ...real.logs].filter((line) => line.startsWith('warn')));
+			jest.advanceTimersByTime(60_000);
+		}
+		expect(lines).toHaveLength(10);
+		for (const line of lines) expect(line).toMatch(/timestamp_too_old.*clock/);
+	});
+
+	it('a healthy endpoint with forged noise once a minute: no warning names the secret (real events verify)', async () => {
+		jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+		const workflowId = `wf-healthy-${messageId()}`;
+		const lines: string[] = [];
+		for (let minute = 0; minute < 10; minute++) {
+			expect((await deliver({ headers: signedHeaders(body), body, workflowId })).executed).toBe(true);
+			const forgedHeaders = { ...signedHeaders(body), 'svix-signature': `v1,${Buffer.alloc(32, minute + 1).toString('base64')}` };
+			const forged = await deliver({ headers: forgedHeaders, body, workflowId });
+			expect(forged).toMatchObject({ status: 401, body: { reason: 'no_matching_signature' } });
+			lines.push(...forged.logs.filter((line) => line.startsWith('warn')));
+			jest.advanceTimersByTime(60_000);
+		}
+		expect(lines).toEqual([]);
+	});
+
+	it('an unsigned request with a stale timestamp is no evidence of a clock: 401 no_matching_signature, debug only', async () => {
+		const forgedHeaders = { ...signedHeaders(body, { date: new Date(Date.now() - 3_600_000) }), 'svix-signature': `v1,${Buffer.alloc(32, 7).toString('base64')}` };
+		const forged = await deliver({ headers: forgedHeaders, body, workflowId: `wf-stale-forged-${messageId()}` });
+		expect(forged).toMatchObject({ status: 401, body: { reason: 'no_matching_signature' } });
+		expect(forged.logs.filter((line) => /clock|timestamp_too/.test(line))).toEqual([]);
 	});
 
 	it('a timestamp out of tolerance warns too; unsigned noise and the test URL stay at debug level', async () => {

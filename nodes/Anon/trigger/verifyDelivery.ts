@@ -5,14 +5,20 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { answerYourself, refuseMisconfigured } from './answers';
-import { warnAtMostOnceAMinute } from './logLimiter';
+import { monotonicNow } from './clock';
+import { LOG_INTERVAL_MS, warnAtMostOnceAMinute } from './logLimiter';
 import { signingKey } from './secretCache';
-import { verifyWebhookSignature, type VerifyFailureReason } from './verifySignature';
-
-/** Rejections of well-formed, signed requests: what Anon's own deliveries get when the secret or the clock is wrong. */
-const LIKELY_ANON = new Set<VerifyFailureReason>(['no_matching_signature', 'timestamp_too_old', 'timestamp_too_new']);
+import { verifyWebhookSignature, type VerifyResult } from './verifySignature';
 
 export type VerifiedDelivery = { ok: true; id: string; timestamp: number; version: 'v1' | 'v1a' } | { ok: false; answer: IWebhookResponseData };
+
+/**
+ * Per workflow: when a request last carried a signature made with this credential's key (its
+ * time in tolerance or not), and the signed requests that matched no key since `periodStart`.
+ * Only a matching signature is evidence about the endpoint: it says the secret is right, and if
+ * its time is off, that a clock is. One entry per workflow that was ever called.
+ */
+const evidence = new Map<string, { matchedAt: number; periodStart: number; mismatches: number }>();
 
 /** Verifies the request's signature over `rawBody`; a failure comes with its 401 or 500 answer. */
 export async function verifyDelivery(context: IWebhookFunctions, rawBody: Buffer, toleranceSeconds: number): Promise<VerifiedDelivery> {
@@ -26,17 +32,50 @@ export async function verifyDelivery(context: IWebhookFunctions, rawBody: Buffer
 		key: secret.key,
 		toleranceSeconds,
 	});
+	if (context.getMode() !== 'manual') tellTheOperator(context, verified);
+	else if (!verified.ok) context.logger.debug(`Anon Trigger rejected a test request (${verified.reason})`);
 	if (verified.ok) return verified;
-	if (context.getMode() !== 'manual' && LIKELY_ANON.has(verified.reason)) {
-		// Well-formed and signed, but not with this credential's secret (another endpoint's, one
-		// rotated in Anon's dashboard, or a body a proxy rewrote), or sent by a clock far off:
-		// Anon retries twice and then marks the message failed, so the operator must hear of it.
-		warnAtMostOnceAMinute(context, 'signature', `rejected a signed request with 401 ${verified.reason}: ${verified.message}`);
-	} else {
-		context.logger.debug(`Anon Trigger rejected a request (${verified.reason})`);
-	}
 	return {
 		ok: false,
 		answer: answerYourself(context, 401, { status: 'rejected', reason: verified.reason, message: verified.message }),
 	};
+}
+
+/**
+ * What n8n's log hears of a production request, warning only on evidence, one key per cause so
+ * that one never hides the other. A clock: at once, for a request signed with this key whose
+ * time is out of tolerance. The secret: mismatches are counted from the first one; the first
+ * mismatch a minute or more later reports them, naming the secret only if no request matched the
+ * key in that time (Anon's own retries bring that mismatch: it retries twice, then marks the
+ * message failed). Everything else, and mismatches beside requests that matched (not Anon's:
+ * noise), at debug level.
+ */
+function tellTheOperator(context: IWebhookFunctions, verified: VerifyResult): void {
+	const now = monotonicNow();
+	const workflowId = context.getWorkflow().id ?? '';
+	const seen = evidence.get(workflowId) ?? { matchedAt: -Infinity, periodStart: now, mismatches: 0 };
+	if (!evidence.has(workflowId)) evidence.set(workflowId, seen);
+	if (verified.ok || verified.reason === 'timestamp_too_old' || verified.reason === 'timestamp_too_new') {
+		seen.matchedAt = now;
+		if (!verified.ok) warnAtMostOnceAMinute(context, 'clock', `rejected a request signed with this credential's key with 401 ${verified.reason}: ${verified.message}`);
+		return;
+	}
+	if (verified.reason !== 'no_matching_signature') {
+		context.logger.debug(`Anon Trigger rejected a request (${verified.reason})`);
+		return;
+	}
+	if (seen.mismatches === 0) seen.periodStart = now;
+	seen.mismatches += 1;
+	if (now - seen.periodStart < LOG_INTERVAL_MS || seen.matchedAt >= seen.periodStart) {
+		context.logger.debug('Anon Trigger rejected a request (no_matching_signature)');
+		if (seen.matchedAt >= seen.periodStart) seen.mismatches = 0;
+		return;
+	}
+	const count = seen.mismatches;
+	seen.mismatches = 0;
+	warnAtMostOnceAMinute(
+		context,
+		'secret',
+		`rejected ${count} signed requests with 401 no_matching_signature in ${Math.round((now - seen.periodStart) / 1000)} s, and none matched the key: ${verified.message}`,
+	);
 }

@@ -174,22 +174,6 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 	if (!CANONICAL_TIMESTAMP.test(timestampText)) {
 		return fail('invalid_timestamp', `The ${names.timestamp} header must be a whole number of seconds since 1970 (unix time).`);
 	}
-	const timestamp = Number(timestampText);
-	const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
-	// Written so that a tolerance that is not a number (NaN) refuses instead of accepting.
-	if (!(now - timestamp <= tolerance)) {
-		return fail(
-			'timestamp_too_old',
-			`The ${names.timestamp} is ${now - timestamp} s older than this server's clock (tolerance ${tolerance} s). Replayed requests are refused; if this is a real delivery, check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
-		);
-	}
-	if (!(timestamp - now <= tolerance)) {
-		return fail(
-			'timestamp_too_new',
-			`The ${names.timestamp} is ${timestamp - now} s ahead of this server's clock (tolerance ${tolerance} s). Check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
-		);
-	}
-
 	const entries = signatureText.split(' ');
 	if (entries.length > MAX_SIGNATURE_ENTRIES && entries.filter((e) => e !== '').length > MAX_SIGNATURE_ENTRIES) {
 		return fail('invalid_header', `The ${names.signature} header holds more than ${MAX_SIGNATURE_ENTRIES} signatures; at most ${MAX_SIGNATURE_ENTRIES} are read.`);
@@ -215,6 +199,22 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 		return fail(
 			'no_matching_signature',
 			`None of the ${candidates.length} ${wanted} signature${candidates.length > 1 ? 's' : ''} in ${names.signature} matches this body. Check that the n8n credential holds the signing secret of this very endpoint (each Anon endpoint has its own; after a rotation use the new one), and that no proxy rewrites the request body.`,
+		);
+	}
+	// Time is judged after the signature: only a request signed with this key is evidence of a clock.
+	const timestamp = Number(timestampText);
+	const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
+	// Written so that a tolerance that is not a number (NaN) refuses instead of accepting.
+	if (!(now - timestamp <= tolerance)) {
+		return fail(
+			'timestamp_too_old',
+			`The ${names.timestamp} is ${now - timestamp} s older than this server's clock (tolerance ${tolerance} s). Replayed requests are refused; if this is a real delivery, check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
+		);
+	}
+	if (!(timestamp - now <= tolerance)) {
+		return fail(
+			'timestamp_too_new',
+			`The ${names.timestamp} is ${timestamp - now} s ahead of this server's clock (tolerance ${tolerance} s). Check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
 		);
 	}
 	return { ok: true, id, timestamp, version: wanted };
