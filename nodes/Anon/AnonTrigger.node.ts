@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { refuseInvalidOption, refuseUnreadBody } from './trigger/answers';
+import { refuseEncodedBody, refuseInvalidOption, refuseUnreadBody } from './trigger/answers';
 import { anonWebhook, triggerProperties } from './trigger/description';
 import { selectEvent } from './trigger/eventFilter';
 import { emit } from './trigger/eventItem';
@@ -92,7 +92,10 @@ export class AnonTrigger implements INodeType {
 		// 1. Only a body n8n has already read, never the socket. n8n keeps the raw bytes
 		// (`rawBody`) of the content types it parses; any other body is still in the socket, and
 		// reading it here would hold this request (and n8n's isolate for it) at the sender's pace.
+		// Never compressed: Anon sends plain bytes (a compressed body is a proxy's doing, or not Anon's).
 		const { rawBody, headers } = this.getRequestObject();
+		const encoding = headers['content-encoding'];
+		if (encoding && encoding !== 'identity') return refuseEncodedBody(this, encoding);
 		if (!Buffer.isBuffer(rawBody)) return refuseUnreadBody(this, headers['content-type']);
 
 		// 2. The options as n8n hands them over (an expression may return anything), checked.

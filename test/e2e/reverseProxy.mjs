@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import { gzipSync } from 'node:zlib';
 
 import { EVENT_TYPES, exampleBody, expectedItem, newSigningSecret, svixHeaders } from '../../tools/harness/signedEvents.mjs';
 import { N8nClient, nodeOutput, startN8n } from '../../tools/harness/n8n.mjs';
@@ -143,6 +144,26 @@ describe('n8n behind nginx (TLS, N8N_WEBHOOK_URL at the proxy)', () => {
 		assert.deepEqual(await ctx.client.settledExecutionCounts([ctx.workflow.id]), before);
 	});
 
+	test("a forged gzip request to the Anon Trigger's path gets 415 from nginx, in milliseconds, and never reaches n8n", async () => {
+		const before = await ctx.client.settledExecutionCounts([ctx.workflow.id]);
+		// 16 MiB of JSON-ish bytes in about 16 KiB: n8n would inflate it all before any node ran.
+		const bomb = gzipSync(Buffer.alloc(16 * 2 ** 20, 0x20));
+		const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip', ...svixHeaders({ secret: newSigningSecret(), body: '{}' }) };
+		const answers = [];
+		for (let i = 0; i < 5; i++) answers.push(await send({ url: ctx.webhookUrl, body: bomb, headers }));
+		for (const answer of answers) {
+			assert.equal(answer.status, 415, `${answer.status} ${answer.body}`);
+			assert.match(answer.headers.server ?? '', /nginx/);
+		}
+		// nginx's access log: the refused requests were never passed upstream.
+		await sleep(200);
+		const refused = (await fs.readFile(ctx.proxy.accessLog, 'utf8')).split('\n').filter((line) => /" 415 /.test(line));
+		assert.ok(refused.length >= answers.length && refused.every((line) => line.includes('upstream=-')), refused.join('\n'));
+		assert.deepEqual(await ctx.client.settledExecutionCounts([ctx.workflow.id]), before);
+		const ms = answers.map((answer) => answer.ms).sort((a, b) => a - b);
+		log(`forged gzip (${bomb.length} bytes, 16 MiB inflated) to the Anon path: 415 from nginx in ${ms[0].toFixed(1)}–${ms.at(-1).toFixed(1)} ms, none forwarded`);
+	});
+
 	test('the editor\'s push WebSocket upgrades through the proxy and passes n8n\'s Origin check', async () => {
 		const accepted = await pushConnection(ctx.proxy.url);
 		assert.deepEqual({ frames: accepted.frames, closed: accepted.closed }, { frames: '', closed: false });
@@ -161,9 +182,12 @@ describe('n8n behind nginx (TLS, N8N_WEBHOOK_URL at the proxy)', () => {
 		// The attack from the reliability table: 1 byte per second, every byte restarting nginx's
 		// body timeout (it times the gap between two reads), so nginx keeps these open; with
 		// request buffering (its default) it passes none on before the body is complete.
-		const trickle = await startSlowBodies(ctx.webhookUrl, { count: 150, contentType: 'application/json' });
+		// Bodies of 200,000 bytes, under the Anon path's 256 KiB limit (a larger announced body gets
+		// 413 from nginx at once).
+		const contentLength = 200_000;
+		const trickle = await startSlowBodies(ctx.webhookUrl, { count: 150, contentType: 'application/json', contentLength });
 		// Senders that stop after the headers: client_body_timeout closes them (nginx logs 408).
-		const stalled = await startSlowBodies(ctx.webhookUrl, { count: 20, contentType: 'application/json', intervalMs: 3_600_000 });
+		const stalled = await startSlowBodies(ctx.webhookUrl, { count: 20, contentType: 'application/json', contentLength, intervalMs: 3_600_000 });
 		// First the attack alone: what it costs n8n, undisturbed by the valid events' own cost.
 		let n8nConnections = 0;
 		while (Date.now() - started < 15_000) {

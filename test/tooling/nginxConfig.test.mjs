@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { REPO_ROOT } from '../../tools/harness/package.mjs';
-import { MESSAGE_ID_HASH, nginxServerBlock } from '../../tools/harness/nginx.mjs';
+import { ANON_RATE_ZONE, MESSAGE_ID_HASH, anonTriggerLocation, nginxServerBlock } from '../../tools/harness/nginx.mjs';
 
 const read = (file) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 const generated = nginxServerBlock({
@@ -31,7 +31,7 @@ describe('the nginx configuration for queue mode', () => {
 		const lines = upstreamBlock(generated);
 		assert.ok(lines.includes(HASH_LINE));
 		assert.deepEqual(lines.filter((line) => line.startsWith('server ')), ['server 127.0.0.1:5681;', 'server 127.0.0.1:5682;']);
-		assert.equal((generated.match(/proxy_pass http:\/\/n8n_webhooks;/g) ?? []).length, 2);
+		assert.equal((generated.match(/proxy_pass http:\/\/n8n_webhooks;/g) ?? []).length, 3, '/, /webhook and the Anon Trigger paths');
 	});
 
 	test('one n8n without a hash is proxied to directly, as the README\'s reverse-proxy block shows', () => {
@@ -53,5 +53,25 @@ describe('the nginx configuration for queue mode', () => {
 		const section = read('README.md').split('## Redeliveries and replays')[1].split('\n## ')[0];
 		assert.match(section, /Several webhook processes[^]*?\(docs\/queue-mode\.md\)/);
 		assert.ok(read('docs/queue-mode.md').includes(HASH_LINE), `docs/queue-mode.md shows "${HASH_LINE}"`);
+	});
+});
+
+describe("the Anon Trigger's own location", () => {
+	const lines = (text) => text.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+
+	test('docs/reverse-proxy.md shows the location and rate zone the suites run', () => {
+		const shown = read('docs/reverse-proxy.md').split('```nginx')[1].split('```')[0];
+		const location = lines(anonTriggerLocation('127.0.0.1:5678'));
+		const shownLines = lines(shown);
+		const start = shownLines.indexOf(location[0]);
+		assert.ok(start >= 0, 'docs/reverse-proxy.md has the Anon location');
+		assert.deepEqual(shownLines.slice(start, start + location.length), location);
+		assert.ok(shownLines.includes(ANON_RATE_ZONE));
+	});
+
+	test('refuses a Content-Encoding on the trigger paths only; the other webhooks keep their location', () => {
+		assert.ok(generated.includes(ANON_RATE_ZONE));
+		assert.match(generated, /location ~ \^\/webhook\(-test\)\?\/\[\^\/\]\+\/anon\$ \{\s+if \(\$http_content_encoding\) \{\s+return 415;/);
+		assert.match(generated, /location \/webhook \{\s+client_max_body_size 1m;\s+proxy_pass/);
 	});
 });

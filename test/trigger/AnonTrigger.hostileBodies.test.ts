@@ -230,3 +230,14 @@ describe('the node never overwrites Anon\'s data; only Svix\'s ping is a ping', 
 		expect(await send({ type: 'svix.ping', data: {} })).toMatchObject({ executed: false, body: { reason: 'ping' } });
 	});
 });
+
+describe('a compressed request (Content-Encoding): one clear answer, whatever is inside', () => {
+	const body = exampleBody('workflow_run.failed');
+
+	it.each([['gzip'], ['deflate'], ['br'], ['gzip, gzip']])('Content-Encoding %s, even correctly signed: 415 unsupported_content_encoding, nothing runs', async (encoding) => {
+		// n8n has inflated gzip and deflate before the node runs: the bytes are the signed JSON.
+		const outcome = await deliver({ headers: { ...signedHeaders(body), 'content-encoding': encoding }, body });
+		expect(outcome).toMatchObject({ status: 415, executed: false, body: { status: 'rejected', reason: 'unsupported_content_encoding' } });
+		expect((outcome.body as { message: string }).message).toMatch(/uncompressed/);
+	});
+});

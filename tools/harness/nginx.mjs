@@ -73,6 +73,7 @@ map $http_upgrade $connection_upgrade {
 	default upgrade;
 	''      close;
 }
+${ANON_RATE_ZONE}
 
 server {
 	listen ${listen} ssl;
@@ -110,7 +111,38 @@ server {
 		client_max_body_size ${webhookMaxBody};
 		proxy_pass http://${upstream};
 	}
+${anonTriggerLocation(upstream)}}
+`;
 }
+
+/**
+ * The rate zone of the Anon Trigger's paths (http level): per sender address, 100 a second
+ * after a burst of 1,000, above what one n8n runs (BENCHMARKS.md: at most about 50 events/s), so
+ * Anon's bursts pass (a 429 would spend one of its two retries) and a flood is cut. Tighten it to
+ * your own traffic.
+ */
+export const ANON_RATE_ZONE = 'limit_req_zone $binary_remote_addr zone=anon_trigger:1m rate=100r/s;';
+
+/**
+ * The Anon Trigger's own paths (`/webhook/<id>/anon` and `/webhook-test/<id>/anon`): Anon sends
+ * uncompressed events of a few KiB. n8n (2.41.1, middlewares/body-parser.js) inflates a gzip or
+ * deflate body itself before any node runs, and applies its 16 MiB limit after inflating, while
+ * nginx counts compressed bytes: a 16 KiB forged request can make n8n inflate 16 MiB. So these
+ * paths refuse any Content-Encoding, take bodies up to 256 KiB, and a bounded rate; the other
+ * webhooks of the instance (\`location /webhook\`) are left as they are.
+ */
+export function anonTriggerLocation(upstream) {
+	return `
+	# The Anon Trigger's paths: Anon sends uncompressed events of a few KiB.
+	location ~ ^/webhook(-test)?/[^/]+/anon$ {
+		if ($http_content_encoding) {
+			return 415;
+		}
+		client_max_body_size 256k;
+		limit_req zone=anon_trigger burst=1000 nodelay;
+		limit_req_status 429;
+		proxy_pass http://${upstream};
+	}
 `;
 }
 

@@ -20,8 +20,8 @@ export const ANSWER_REASONS = {
 	duplicate: ['already_accepted', 'replayed_request'],
 	/** 409, a copy arrived while the first delivery is being answered. */
 	retry_later: ['delivery_in_progress'],
-	/** 401 (verification), 409 (a copy of a request whose run failed), 415 or 500: nothing runs. */
-	rejected: [...VERIFY_FAILURE_REASONS, 'replayed_request', 'unsupported_content_type', 'invalid_option', 'endpoint_misconfigured'],
+	/** 401 (verification), 409 (a copy of a request whose run failed), 415 (type, encoding) or 500: nothing runs. */
+	rejected: [...VERIFY_FAILURE_REASONS, 'replayed_request', 'unsupported_content_type', 'unsupported_content_encoding', 'invalid_option', 'endpoint_misconfigured'],
 } as const;
 
 export type AnswerStatus = keyof typeof ANSWER_REASONS;
@@ -60,6 +60,23 @@ export function refuseUnreadBody(context: IWebhookFunctions, contentType: string
 		status: 'rejected',
 		reason: 'unsupported_content_type',
 		message: `The request has ${received}; Anon (Svix) sends its events as application/json, the only type this trigger accepts.`,
+	});
+}
+
+/**
+ * 415 for a request that came compressed (`Content-Encoding`): Anon's deliveries never are
+ * (the reference lists their headers), so something between Anon and n8n compressed it, or it is
+ * not from Anon. n8n (2.41.1) has already inflated a gzip or deflate body by now; the proxy is
+ * where that cost is refused (docs/reverse-proxy.md). The value is quoted short, never read.
+ */
+export function refuseEncodedBody(context: IWebhookFunctions, encoding: string): IWebhookResponseData {
+	const quoted = encoding.length > 40 ? `${encoding.slice(0, 40)}…` : encoding;
+	context.logger.debug(`Anon Trigger refused a request with Content-Encoding "${quoted}" (unsupported_content_encoding)`);
+	context.getResponseObject().setHeader('Connection', 'close');
+	return answerYourself(context, 415, {
+		status: 'rejected',
+		reason: 'unsupported_content_encoding',
+		message: `The request has Content-Encoding "${quoted}"; Anon (Svix) sends its events uncompressed. Let requests through unchanged between Anon and n8n.`,
 	});
 }
 
