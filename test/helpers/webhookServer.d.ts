@@ -12,7 +12,7 @@ export interface ServerOptions extends Omit<Delivery, 'headers' | 'body'> {
 	/** Runs after the node handed items to n8n, before n8n answers. */
 	beforeAnswer?: (exchange: Exchange) => Promise<void>;
 	/** n8n's status for a delivery that started a workflow (500: the execution could not be created, or failed). */
-	answerStatus?: () => number;
+	answerStatus?: (exchange: Exchange) => number;
 	/** Receives the node's log lines ("warn: …"). */
 	logs?: string[];
 }

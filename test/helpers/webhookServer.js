@@ -44,7 +44,7 @@ async function startWebhookServer(options = {}) {
 		if (result.workflowData) {
 			executions.push(result.workflowData[0].map((item) => item.json));
 			await options.beforeAnswer?.({ request, response });
-			const status = options.answerStatus?.() ?? 200;
+			const status = options.answerStatus?.({ request, response }) ?? 200;
 			res.status(status).json(status < 300 ? result.webhookResponse : { message: 'Error in workflow' });
 			return;
 		}
