@@ -1,7 +1,7 @@
 // How a release is published, and what users and n8n's reviewers read first. Plain
 // JavaScript: it runs npm, which n8n's lint (rightly) forbids in the package's TypeScript.
 const { spawnSync } = require('node:child_process');
-const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -236,7 +236,7 @@ describe('the README a user and a reviewer read', () => {
 	it('states as tested the versions the suites run: n8n, the Node.js n8n runs on, the n8n 1.x script', () => {
 		const compatibility = readme.split('## Compatibility')[1].split('\n## ')[0];
 		const runtime = readFileSync(path.join(root, 'tools/harness/runtime.mjs'), 'utf8');
-		const n8n = /N8N_VERSION = process\.env\.N8N_VERSION \|\| '([\d.]+)'/.exec(runtime)[1];
+		const n8n = /DEFAULT_N8N_VERSION = '([\d.]+)'/.exec(runtime)[1];
 		const node24 = /NODE24_VERSION = '([\d.]+)'/.exec(runtime)[1];
 		const n8n1 = /N8N_VERSION=([\d.]+) /.exec(pkg.scripts['test:e2e:n8n1'])[1];
 		expect(compatibility).toContain(`Tested: **${n8n}**`);
@@ -265,3 +265,30 @@ describe('the README a user and a reviewer read', () => {
 		}
 	});
 });
+
+describe('the example workflows users import', () => {
+	const files = readdirSync(path.join(root, 'examples')).filter((file) => file.endsWith('.json'));
+
+	it.each(files)('%s carries no webhookId: n8n\'s import gives each copy its own production URL', (file) => {
+		// n8n 2.41.1's editor keeps a webhookId an imported node carries: every user would get the
+		// same predictable path, and a second import in one n8n fails to publish (a webhook conflict).
+		const workflow = JSON.parse(readFileSync(path.join(root, 'examples', file), 'utf8'));
+		expect(workflow.nodes.filter((node) => 'webhookId' in node).map((node) => node.name)).toEqual([]);
+	});
+
+	it.each(files)('%s names its Anon credentials as n8n names a new one (the display name the editor shows, then "account")', (file) => {
+		// The editor drops a credential type's trailing " API": "Anon Webhook API" shows as "Anon Webhook".
+		const shown = { anonWebhookApi: 'Anon Webhook account', anonApi: 'Anon account' };
+		const workflow = JSON.parse(readFileSync(path.join(root, 'examples', file), 'utf8'));
+		for (const node of workflow.nodes) {
+			for (const [type, reference] of Object.entries(node.credentials ?? {})) {
+				if (shown[type]) expect({ node: node.name, name: reference.name }).toEqual({ node: node.name, name: shown[type] });
+			}
+		}
+		for (const [file, displayName] of [['AnonWebhookApi', 'Anon Webhook API'], ['AnonApi', 'Anon API']]) {
+			expect(readFileSync(path.join(root, 'credentials', `${file}.credentials.ts`), 'utf8')).toContain(`displayName = '${displayName}';`);
+		}
+		expect(readme).toContain('**Credential: Anon Webhook**');
+	});
+});
+

@@ -59,8 +59,11 @@ export class AnonTrigger implements INodeType {
 			): Promise<INodeCredentialTestResult> {
 				const parsed = parseSigningSecret(String(credential.data?.signingSecret ?? ''));
 				if (!parsed.ok) return { status: 'Error', message: parsed.message };
+				const testing = String(credential.data?.testSigningSecret ?? '').trim();
+				const parsedTesting = testing === '' ? undefined : parseSigningSecret(testing);
+				if (parsedTesting && !parsedTesting.ok) return { status: 'Error', message: `Testing Endpoint Signing Secret: ${parsedTesting.message}` };
 				const kind = parsed.key.kind === 'hmac' ? 'signing secret (v1)' : 'public key (v1a)';
-				return { status: 'OK', message: `Valid ${kind}. Anon signs with it; nothing is sent to check it.` };
+				return { status: 'OK', message: `Valid ${kind}${parsedTesting ? ', and a valid testing endpoint secret' : ''}. Anon signs with it; nothing is sent to check it.` };
 			},
 		},
 	};

@@ -24,7 +24,7 @@ import { expectedItem, newSigningSecret, sendEvent } from '../../tools/harness/s
 import { nodeOutput, npmCommands } from '../../tools/harness/n8n.mjs';
 import { REPO_ROOT } from '../../tools/harness/package.mjs';
 import { log, waitFor } from '../../tools/harness/process.mjs';
-import { TRIGGER_NODE_NAME, noOpWorkflow } from '../../tools/harness/workflows.mjs';
+import { EXAMPLE_FILES, TRIGGER_NODE_NAME, importedAsTheEditorDoes, noOpWorkflow } from '../../tools/harness/workflows.mjs';
 import { startInstallerInstance } from '../../tools/harness/registry.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -212,8 +212,55 @@ describe("n8n's community-package installer with the package from a local regist
 		const created = await ctx.client.createWorkflow(definition);
 		// Activation has waited until the production URL answers a signed svix.ping.
 		ctx.workflow = { id: created.id, webhookId: definition.nodes[0].webhookId };
+		ctx.credential = credential;
 		await runEvent('link.opened');
 	});
+
+	step("each example file, imported twice as n8n's editor imports it: two production URLs, both published, both run an event", async () => {
+		const describe = async (nodes) => {
+			const nodeInfos = [...new Map(nodes.map((node) => [`${node.type}@${node.typeVersion}`, { name: node.type, version: node.typeVersion }])).values()];
+			const { status, body } = await ctx.client.request('POST', '/rest/node-types', { auth: 'cookie', body: { nodeInfos } });
+			assert.equal(status, 200, `POST /rest/node-types: ${JSON.stringify(body).slice(0, 300)}`);
+			return body.data ?? body;
+		};
+		// The credentials a user selects after importing (the other services are unreachable here:
+		// their nodes fail, after the trigger ran).
+		const credential = async (type, data) => {
+			const created = await ctx.client.call('POST', '/api/v1/credentials', { auth: 'apiKey', body: { name: `examples ${type}`, type, data } });
+			return { id: created.id, name: created.name };
+		};
+		const selected = {
+			anonWebhookApi: { id: ctx.credential.id, name: ctx.credential.name },
+			anonApi: await credential('anonApi', { apiKey: 'anon_examples_not_a_key', baseUrl: 'http://127.0.0.1:9', allowedHttpRequestDomains: 'all' }),
+			postgres: await credential('postgres', { host: '127.0.0.1', port: 9, database: 'anon', user: 'anon', password: 'anon', ssl: 'disable', allowUnauthorizedCerts: false, sshTunnel: false }),
+		};
+		const report = [];
+		for (const file of EXAMPLE_FILES) {
+			const imports = [];
+			for (let copy = 0; copy < 2; copy++) {
+				const workflow = await importedAsTheEditorDoes(file, describe);
+				for (const node of workflow.nodes) {
+					for (const type of Object.keys(node.credentials ?? {})) node.credentials[type] = selected[type];
+				}
+				const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
+				// Published: activation waits until this import's own production URL answers a signed ping.
+				const created = await ctx.client.createWorkflow({ name: `${workflow.name} (${copy + 1})`, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });
+				imports.push({ id: created.id, webhookId: trigger.webhookId, type: trigger.parameters.events[0] });
+			}
+			assert.notEqual(imports[0].webhookId, imports[1].webhookId, `${file}: two imports, two production paths`);
+			for (const { webhookId } of imports) assert.match(webhookId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, `${file}: a webhookId n8n's import assigned`);
+			for (const { id, webhookId, type } of imports) {
+				await sendEvent(`${ctx.n8n.baseUrl}/webhook/${webhookId}/anon`, { type, secret: SECRET });
+				const [execution] = await waitFor(async () => {
+					const executions = await ctx.client.executions(id);
+					return executions.length === 1 && executions[0].stoppedAt ? executions : null;
+				}, { timeoutMs: 30_000, what: `the ${type} event in an import of ${file}` });
+				assert.equal(nodeOutput(execution, TRIGGER_NODE_NAME)?.length, 1, `${file}: the trigger emitted the event`);
+				report.push(`${file}: ${execution.status}`);
+			}
+		}
+		log(`examples imported twice, each import published and run: ${report.join(', ')}`);
+	}, { sideline: true });
 
 	step('Update to 0.1.1 (PATCH /rest/community-packages): the active workflow keeps running events', async () => {
 		await ctx.registry.publishVersion('0.1.1');

@@ -103,6 +103,36 @@ describe('signing secret: read once per credential, a change takes effect within
 	});
 });
 
+describe('a testing endpoint (its own secret) on the Test URL, production untouched', () => {
+	const body = exampleBody('workflow_run.failed');
+	const production = `whsec_${randomBytes(24).toString('base64')}`;
+	const testing = `whsec_${randomBytes(24).toString('base64')}`;
+	const send = (signWith: string, mode: 'manual' | 'webhook', testSigningSecret = testing) =>
+		deliver({
+			headers: signedHeaders(body, { secret: signWith }),
+			body,
+			mode,
+			credentialId: `cred-testing-${mode}-${testSigningSecret.length}`,
+			credentials: { signingSecret: production, testSigningSecret },
+			workflowId: `wf-testing-endpoint-${mode}`,
+		});
+
+	it('the Test URL runs events signed with either secret', async () => {
+		expect((await send(testing, 'manual')).executed).toBe(true);
+		expect((await send(production, 'manual')).executed).toBe(true);
+	});
+
+	it("the Production URL never accepts the testing endpoint's secret", async () => {
+		expect(await send(testing, 'webhook')).toMatchObject({ status: 401, executed: false, body: { reason: 'no_matching_signature' } });
+		expect((await send(production, 'webhook')).executed).toBe(true);
+	});
+
+	it('a malformed testing secret refuses only the Test URL (500 endpoint_misconfigured), never production', async () => {
+		expect(await send(testing, 'manual', 'whsec_short')).toMatchObject({ status: 500, body: { reason: 'endpoint_misconfigured' } });
+		expect((await send(production, 'webhook', 'whsec_short')).executed).toBe(true);
+	});
+});
+
 describe('options set by an expression to a value out of type or range fail closed', () => {
 	const body = exampleBody('workflow_run.failed');
 	const twoDaysAgo = () => new Date(Date.now() - 2 * 86_400_000);

@@ -73,6 +73,7 @@ async function atAnonsBudget(failEvery: number): Promise<Report> {
 describe("Anon's budget (a delivery and two retries) when n8n is slow to create executions, and fails some", () => {
 	it.each([[5], [1]])('n8n fails to create the execution for 1 message in %i: lost 0, doubled 0', async (failEvery) => {
 		const report = await atAnonsBudget(failEvery);
+		// eslint-disable-next-line no-console
 		console.log(`Anon's budget, creation failed for 1 in ${failEvery}: ${JSON.stringify({ ...report, statuses: [...new Set(report.statuses)] })}`);
 		expect({ lost: report.lost, doubled: report.doubled }).toEqual({ lost: 0, doubled: 0 });
 	});

@@ -109,13 +109,22 @@ export async function startN8n({ userFolder, port, version = N8N_VERSION, env: e
 				fetch(`${baseUrl}/healthz/readiness`),
 				fetch(`${baseUrl}/rest/settings`),
 			]);
-			if (readiness.ok && settings.ok && settings.headers.get('content-type')?.includes('json')) break;
-		} catch {
+			if (readiness.ok && settings.ok && settings.headers.get('content-type')?.includes('json')) {
+				// The n8n that answers is the one asked for (N8N_VERSION), or the suite stops here.
+				const reported = (await settings.json()).data?.versionCli;
+				if (reported !== version) {
+					await stop();
+					throw new Error(`asked for n8n ${version}, but the n8n that started reports ${JSON.stringify(reported)}`);
+				}
+				break;
+			}
+		} catch (error) {
+			if (error.message.startsWith('asked for n8n')) throw error;
 			// not listening yet
 		}
 		await sleep(500);
 	}
-	log(`n8n is up on ${baseUrl}`);
+	log(`n8n ${version} is up on ${baseUrl} (it reports that version)`);
 	return { baseUrl, port, logFile, userFolder, pid: server.pid, stop };
 }
 

@@ -11,7 +11,20 @@ import { childEnv, log, run } from './process.mjs';
 export const CACHE_DIR =
 	process.env.ANON_N8N_CACHE ||
 	path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'n8n-nodes-anon');
-export const N8N_VERSION = process.env.N8N_VERSION || '2.41.1';
+/**
+ * The n8n every suite runs: N8N_VERSION, else 2.41.1. Set but empty (e.g. a CI step whose version
+ * lookup failed) is an error, not the default: a run must never test another n8n than it says.
+ */
+export const DEFAULT_N8N_VERSION = '2.41.1';
+export const N8N_VERSION = n8nVersionFrom(process.env);
+
+export function n8nVersionFrom(env) {
+	if (env.N8N_VERSION === undefined) return DEFAULT_N8N_VERSION;
+	if (!/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(env.N8N_VERSION)) {
+		throw new Error(`N8N_VERSION must be an exact n8n version such as 2.41.1, not ${JSON.stringify(env.N8N_VERSION)} (resolve a dist-tag with: node tools/harness/resolveN8nVersion.mjs latest)`);
+	}
+	return env.N8N_VERSION;
+}
 // n8n 2.x needs Node >= 24; n8n 1.123.x also needs it in practice (its isolated-vm 6 is
 // prebuilt only for Node 22/24), so every version runs on the same runtime.
 export const NODE24_VERSION = '24.21.0';

@@ -6,8 +6,11 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 
+import { createRequire } from 'node:module';
+
 import { nodeOutput } from './n8n.mjs';
 import { MIN_TRIGGER_PACKAGE, PACKAGE_NAME, REPO_ROOT } from './package.mjs';
+import { n8nBin } from './runtime.mjs';
 
 export const TRIGGER_NODE_NAME = 'Anon Trigger';
 const TRIGGER_TYPE = `${PACKAGE_NAME}.anonTrigger`;
@@ -120,6 +123,29 @@ export async function exampleWorkflow(file, { credentialId, credentialName, webh
 		connections: workflow.connections,
 		settings: workflow.settings,
 	};
+}
+
+/** The example files users import (examples/*.json). */
+export const EXAMPLE_FILES = ['anon-workflow-run-failed-alert.json', 'anon-fresh-link-on-link-closed.json', 'anon-exactly-once-postgres.json'];
+
+/**
+ * An example file as n8n's editor imports it, read verbatim: n8n 2.41.1's editor
+ * (n8n-editor-ui, useCanvasOperations: importWorkflowData → resolveNodeData) calls n8n-workflow's
+ * resolveNodeWebhookId on every installed node, which gives a node whose type has webhooks and no
+ * webhookId a fresh one (uuid v4) and keeps one the file carries. Called here from the
+ * n8n-workflow inside the n8n under test, with the node type descriptions that n8n serves the
+ * editor (POST /rest/node-types): `describe(nodes)` returns them.
+ */
+export async function importedAsTheEditorDoes(file, describe) {
+	const workflow = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'examples', file), 'utf8'));
+	const n8nRequire = createRequire(n8nBin());
+	const { resolveNodeWebhookId } = n8nRequire(n8nRequire.resolve('n8n-workflow', { paths: [path.dirname(n8nRequire.resolve('n8n'))] }));
+	const descriptions = await describe(workflow.nodes);
+	for (const node of workflow.nodes) {
+		const description = descriptions.find((one) => one.name === node.type);
+		if (description) resolveNodeWebhookId(node, description);
+	}
+	return workflow;
 }
 
 /** The README's alert example: Anon Trigger (workflow_run.failed) → Send Alert to `alertUrl`. */

@@ -14,7 +14,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { monotonicNow } from './clock';
-import { parseSigningSecret, type ParsedSecret } from './verifySignature';
+import { parseSigningSecret, type ParsedSecret, type SigningKey } from './verifySignature';
 
 export const SECRET_REUSE_MS = 10_000;
 /**
@@ -63,27 +63,45 @@ export class SecretCache<T extends { ok: boolean }> {
 	}
 }
 
-const signingKeys = new SecretCache<ParsedSecret>();
+/** What one credential read gives: the endpoint's key, and a testing endpoint's key if one is set. */
+type CredentialKeys = { ok: true; key: SigningKey; test?: ParsedSecret } | { ok: false; message: string };
+
+/** The keys a request may be signed with: the production URL's one, or, on the Test URL, either. */
+export type RequestKeys = { ok: true; keys: SigningKey[] } | { ok: false; message: string };
+
+const credentialKeys = new SecretCache<CredentialKeys>();
 
 /**
- * The credential's parsed signing key, reused per workflow and credential (see SecretCache for
- * the bounds) on the test URL as on the production URL: whoever finds a listening test URL can
- * send it requests too, and a changed credential shows within the same 10 s on both.
+ * The keys a request to this node may be signed with, from its credential, read at most once
+ * per 10 s per workflow and credential (see SecretCache for the bounds), on the Test URL as on
+ * the Production URL: whoever finds a listening Test URL can send it requests too, and a changed
+ * credential shows within the same 10 s on both. The Production URL takes the endpoint's
+ * Signing Secret only. The Test URL also takes the optional Testing Endpoint Signing Secret (a
+ * second endpoint in Anon's dashboard pointed at the Test URL, so production stays untouched);
+ * a malformed one refuses only the Test URL.
  */
-export async function signingKey(context: IWebhookFunctions): Promise<ParsedSecret> {
+export async function requestKeys(context: IWebhookFunctions): Promise<RequestKeys> {
 	const credentialId = context.getNode().credentials?.anonWebhookApi?.id;
-	if (!credentialId) return await readSigningKey(context);
 	// Per workflow as well: a read is only reused where n8n's own read (and its permission
 	// check for this workflow) would have returned it.
-	const key = `${context.getWorkflow().id ?? ''}/${credentialId}`;
-	return await signingKeys.get(key, async () => await readSigningKey(context), monotonicNow());
+	const read = credentialId
+		? await credentialKeys.get(`${context.getWorkflow().id ?? ''}/${credentialId}`, async () => await readCredentialKeys(context), monotonicNow())
+		: await readCredentialKeys(context);
+	if (!read.ok) return read;
+	if (context.getMode() !== 'manual' || !read.test) return { ok: true, keys: [read.key] };
+	if (!read.test.ok) return { ok: false, message: `its Testing Endpoint Signing Secret is unusable: ${read.test.message}` };
+	return { ok: true, keys: [read.key, read.test.key] };
 }
 
-async function readSigningKey(context: IWebhookFunctions): Promise<ParsedSecret> {
+async function readCredentialKeys(context: IWebhookFunctions): Promise<CredentialKeys> {
+	let credentials: { signingSecret?: string; testSigningSecret?: string };
 	try {
-		const credentials = await context.getCredentials<{ signingSecret?: string }>('anonWebhookApi');
-		return parseSigningSecret(String(credentials.signingSecret ?? ''));
+		credentials = await context.getCredentials<{ signingSecret?: string; testSigningSecret?: string }>('anonWebhookApi');
 	} catch (error) {
 		return { ok: false, message: `no Anon Webhook credential could be read (${(error as Error).message}).` };
 	}
+	const parsed = parseSigningSecret(String(credentials.signingSecret ?? ''));
+	if (!parsed.ok) return parsed;
+	const testing = String(credentials.testSigningSecret ?? '').trim();
+	return { ok: true, key: parsed.key, test: testing === '' ? undefined : parseSigningSecret(testing) };
 }

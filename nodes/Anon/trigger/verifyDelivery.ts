@@ -7,7 +7,7 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { answerYourself, refuseMisconfigured } from './answers';
 import { monotonicNow } from './clock';
 import { LOG_INTERVAL_MS, warnAtMostOnceAMinute } from './logLimiter';
-import { signingKey } from './secretCache';
+import { requestKeys } from './secretCache';
 import { verifyWebhookSignature, type VerifyResult } from './verifySignature';
 
 export type VerifiedDelivery = { ok: true; id: string; timestamp: number; version: 'v1' | 'v1a' } | { ok: false; answer: IWebhookResponseData };
@@ -22,16 +22,18 @@ const evidence = new Map<string, { matchedAt: number; periodStart: number; misma
 
 /** Verifies the request's signature over `rawBody`; a failure comes with its 401 or 500 answer. */
 export async function verifyDelivery(context: IWebhookFunctions, rawBody: Buffer, toleranceSeconds: number): Promise<VerifiedDelivery> {
-	const secret = await signingKey(context);
+	const secret = await requestKeys(context);
 	if (!secret.ok) return { ok: false, answer: refuseMisconfigured(context, secret.message) };
 	const request = context.getRequestObject();
-	const verified = verifyWebhookSignature({
-		// Each header as often as it came: Node's own `headers` joins a repeated one with ", ".
-		headers: request.headersDistinct ?? request.headers,
-		body: rawBody,
-		key: secret.key,
-		toleranceSeconds,
-	});
+	// Each header as often as it came: Node's own `headers` joins a repeated one with ", ".
+	const headers = request.headersDistinct ?? request.headers;
+	let verified = verifyWebhookSignature({ headers, body: rawBody, key: secret.keys[0], toleranceSeconds });
+	// The Test URL's second key (a testing endpoint's), for a request the first did not sign.
+	for (const key of secret.keys.slice(1)) {
+		if (verified.ok || (verified.reason !== 'no_matching_signature' && verified.reason !== 'no_supported_signature')) break;
+		const second = verifyWebhookSignature({ headers, body: rawBody, key, toleranceSeconds });
+		if (second.ok || second.reason !== 'no_matching_signature') verified = second;
+	}
 	if (context.getMode() !== 'manual') tellTheOperator(context, verified);
 	else if (!verified.ok) context.logger.debug(`Anon Trigger rejected a test request (${verified.reason})`);
 	if (verified.ok) return verified;
