@@ -216,6 +216,38 @@ describe("n8n's community-package installer with the package from a local regist
 		await runEvent('link.opened');
 	});
 
+	step("testing through a second endpoint, as README's set-up says: the Test URL takes its secret, the Production URL never does", async () => {
+		const productionSecret = newSigningSecret();
+		const testingSecret = newSigningSecret();
+		const created = await ctx.client.call('POST', '/api/v1/credentials', {
+			auth: 'apiKey',
+			body: { name: 'Anon Webhook account', type: 'anonWebhookApi', data: { signingSecret: productionSecret, testSigningSecret: testingSecret } },
+		});
+		ctx.client.rememberSigningSecret(created.id, productionSecret);
+		const definition = noOpWorkflow({ name: 'testing endpoint', credentialId: created.id, credentialName: created.name });
+		const workflow = await ctx.client.createWorkflow(definition);
+		const { webhookId } = definition.nodes[0];
+		const production = `${ctx.n8n.baseUrl}/webhook/${webhookId}/anon`;
+		const testUrl = `${ctx.n8n.baseUrl}/webhook-test/${webhookId}/anon`;
+		// "Click Execute step, then Send Example from that endpoint's Testing tab": a ping, then an event type.
+		assert.equal((await ctx.client.armTestWebhook(workflow.id, TRIGGER_NODE_NAME)).data?.waitingForWebhook, true);
+		const ping = await sendEvent(testUrl, { body: '{"success": true}', secret: testingSecret });
+		assert.deepEqual([ping.status, ping.body?.reason], [200, 'ping'], JSON.stringify(ping.body));
+		// Anon sends the event to both endpoints, with one message id.
+		const msgId = `msg_testing_endpoint_${Date.now()}`;
+		const tested = await sendEvent(testUrl, { type: 'workflow_run.failed', secret: testingSecret, msgId });
+		assert.equal(tested.status, 200, `Test URL, testing secret: ${JSON.stringify(tested.body)}`);
+		const refused = await sendEvent(production, { type: 'workflow_run.failed', secret: testingSecret });
+		assert.deepEqual([refused.status, refused.body?.reason], [401, 'no_matching_signature'], 'the Production URL refuses the testing secret');
+		const delivered = await sendEvent(production, { type: 'workflow_run.failed', secret: productionSecret, msgId });
+		assert.deepEqual([delivered.status, delivered.body?.status], [200, 'accepted'], JSON.stringify(delivered.body));
+		const executions = await waitFor(async () => {
+			const all = await ctx.client.executions(workflow.id);
+			return all.length === 2 && all.every((execution) => execution.stoppedAt) ? all : null;
+		}, { timeoutMs: 20_000, what: 'the test execution and the production one' });
+		assert.deepEqual(executions.map((execution) => execution.mode).sort(), ['manual', 'webhook']);
+	}, { sideline: true });
+
 	step("each example file, imported twice as n8n's editor imports it: two production URLs, both published, both run an event", async () => {
 		const describe = async (nodes) => {
 			const nodeInfos = [...new Map(nodes.map((node) => [`${node.type}@${node.typeVersion}`, { name: node.type, version: node.typeVersion }])).values()];

@@ -179,8 +179,10 @@ describe(`reliability in n8n ${N8N_VERSION}${quick ? ' (quick)' : ''}`, () => {
 			assert.equal(response.status, status, `${what}: ${response.status} ${await response.text()}`);
 		};
 
-		await expectAnswer('gzip-encoded JSON (n8n inflates it; the signature covers the JSON)',
-			await post({ headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...signed() }, body: gzipSync(body) }), 200, true);
+		// n8n inflates it before the node runs; Anon never compresses, so the trigger refuses it
+		// whatever it holds (the proxy refuses it first: docs/reverse-proxy.md).
+		await expectAnswer('gzip-encoded signed JSON (n8n inflates it): 415 unsupported_content_encoding',
+			await post({ headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...signed() }, body: gzipSync(body) }), 415, false);
 		await expectAnswer('text/plain with a signed JSON event', await post({ headers: { 'content-type': 'text/plain', ...signed() }, body }), 200, true);
 		// A body n8n did not read is refused unread (415), and the connection closed: nothing the
 		// node reads waits on the sender (Svix always sends application/json).

@@ -57,7 +57,7 @@ export const TRIGGER_OPTIONS = {
 					name: 'When the Workflow Finishes',
 					value: 'lastNode',
 					description:
-						'Only once the workflow has run without error: a failed execution, or an n8n that stops mid-run, leaves the event unacknowledged and Anon sends it again, up to its two retries. A workflow that keeps failing runs once per attempt; a run longer than the sender waits (15 seconds by default) is acknowledged late but still runs once.',
+						'Only once the workflow has run without error: a failed execution, or an n8n that stops mid-run, leaves the event unacknowledged and Anon sends it again, up to its two retries. A workflow that keeps failing runs once per attempt; a run longer than the sender waits (Anon publishes no timeout; Svix\'s default is 15 seconds) is acknowledged late but still runs once.',
 				},
 			],
 		},
