@@ -58,6 +58,7 @@ async function ensureOwner(client, previous) {
 		);
 	}
 	await client.login(owner);
+	await client.checkVersion();
 	return owner;
 }
 

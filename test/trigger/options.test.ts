@@ -1,9 +1,6 @@
 import fc from 'fast-check';
 
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-
-import { readOptions, TRIGGER_OPTIONS } from '../../nodes/Anon/trigger/options';
+import { readOptions } from '../../nodes/Anon/trigger/options';
 
 /** The first option readOptions() refuses, or undefined. */
 const invalidOption = (options: unknown, events: unknown) => {
@@ -114,19 +111,5 @@ describe('readOptions: any option value out of type or range fails closed', () =
 			}),
 			{ numRuns: 2000 },
 		);
-	});
-});
-
-describe("the README's options table, held to TRIGGER_OPTIONS", () => {
-	const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
-	const rows = new Map(
-		[...readme.matchAll(/^\| (?:\*\*)?([^|*]+?)(?:\*\*)? \(`(\w+)`\) \| ([^|]+) \|/gm)].map(([, label, name, shownDefault]) => [name, { label: label.trim(), shownDefault: shownDefault.trim() }]),
-	);
-	const shownAs = (value: unknown) => (value === false ? 'off' : value === '' ? 'empty' : typeof value === 'number' ? String(value) : `\`${String(value)}\``);
-
-	it.each(Object.entries(TRIGGER_OPTIONS) as Array<[string, { label: string; default: unknown }]>)('%s: the label the editor shows and the default the code uses', (name, option) => {
-		const row = rows.get(name);
-		expect(row?.label).toBe(option.label);
-		expect(row?.shownDefault).toContain(shownAs(option.default));
 	});
 });
