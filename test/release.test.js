@@ -292,3 +292,30 @@ describe('the example workflows users import', () => {
 	});
 });
 
+describe("the README's performance figures are BENCHMARKS.md's", () => {
+	const benchmarks = readFileSync(path.join(root, 'BENCHMARKS.md'), 'utf8');
+	const performance = readme.split('## Performance')[1].split('\n## ')[0];
+	/** Throughput of a table row, in the section starting at `heading`. */
+	const throughput = (heading, trigger) => {
+		const section = benchmarks.split(heading)[1];
+		return new RegExp(`^\\| ${trigger.replace(/[()+]/g, '\\$&')} \\| \\d+ \\| ([\\d.]+) `, 'm').exec(section)?.[1];
+	};
+
+	it.each([
+		['## 2.', 'Anon Trigger'],
+		['## 2.', 'Min Trigger'],
+		['## 2.', 'Webhook + Code node (hand-built verifier, When the Workflow Finishes)'],
+		['### 2b.', 'Anon Trigger'],
+		['### 2b.', 'Anon Trigger, When the Workflow Finishes'],
+		['### 2b.', 'Webhook + Code node (hand-built verifier, When the Workflow Finishes)'],
+	])('%s %s: the README gives the measured throughput', (heading, trigger) => {
+		const measured = throughput(heading, trigger);
+		expect(measured).toMatch(/^\d+\.\d$/);
+		expect(performance).toContain(measured);
+	});
+
+	it('every decimal figure in the section is one BENCHMARKS.md reports', () => {
+		for (const figure of performance.match(/\d+\.\d+/g) ?? []) expect({ figure, found: benchmarks.includes(figure) }).toEqual({ figure, found: true });
+	});
+});
+

@@ -134,7 +134,7 @@ export const EXAMPLE_FILES = ['anon-workflow-run-failed-alert.json', 'anon-fresh
  * resolveNodeWebhookId on every installed node, which gives a node whose type has webhooks and no
  * webhookId a fresh one (uuid v4) and keeps one the file carries. Called here from the
  * n8n-workflow inside the n8n under test, with the node type descriptions that n8n serves the
- * editor (POST /rest/node-types): `describe(nodes)` returns them.
+ * editor (POST /rest/node-types): `describe(nodes)` returns them, a Map by node type.
  */
 export async function importedAsTheEditorDoes(file, describe) {
 	const workflow = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'examples', file), 'utf8'));
@@ -142,7 +142,7 @@ export async function importedAsTheEditorDoes(file, describe) {
 	const { resolveNodeWebhookId } = n8nRequire(n8nRequire.resolve('n8n-workflow', { paths: [path.dirname(n8nRequire.resolve('n8n'))] }));
 	const descriptions = await describe(workflow.nodes);
 	for (const node of workflow.nodes) {
-		const description = descriptions.find((one) => one.name === node.type);
+		const description = descriptions.get(node.type);
 		if (description) resolveNodeWebhookId(node, description);
 	}
 	return workflow;
