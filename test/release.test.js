@@ -319,3 +319,15 @@ describe("the README's performance figures are BENCHMARKS.md's", () => {
 	});
 });
 
+describe('the first install time, from one measured run', () => {
+	it('README, CONTRIBUTING and the installer say the same minutes', () => {
+		const contributing = readFileSync(path.join(root, 'CONTRIBUTING.md'), 'utf8');
+		const runtime = readFileSync(path.join(root, 'tools/harness/runtime.mjs'), 'utf8');
+		const measured = /about ([\d.]+) minutes the first time\s+\(measured (\d{4}-\d\d-\d\d)/.exec(contributing);
+		expect(measured).not.toBeNull();
+		expect(readme).toContain(`about ${measured[1]} minutes the first time`);
+		expect(runtime).toContain(`${measured[1]} minutes`);
+		expect([...readme.matchAll(/(\d+(?:[.–]\d+)?) minutes the first time/g)].map((m) => m[1])).toEqual([measured[1]]);
+		expect([...contributing.matchAll(/(\d+–\d+) minutes\)/g)]).toEqual([]);
+	});
+});

@@ -165,7 +165,7 @@ export async function ensureN8n(version = N8N_VERSION) {
 		const t0 = Date.now();
 		log(
 			`first run with n8n@${version}: installing it into ${finalDir} ` +
-				'(about 3 GB; 3–5 minutes of downloads, then about 2 minutes compiling sqlite3; later runs reuse it)',
+				'(about 3 GB and 6.5 minutes: 5 of downloads, then 1–2 compiling sqlite3, as CONTRIBUTING measured; later runs reuse it)',
 		);
 		const manifest = { private: true, dependencies: { n8n: version } };
 		// n8n 1.x pulls xlsx from a host that is unreachable here; the registry has 0.18.5.
