@@ -9,8 +9,9 @@
  *
  * Even a named header stays redacted when it is a credential by nature (`authorization`,
  * `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`, `api-key`) or its value looks
- * like one (any of its values, or any comma-separated part of one): an authorization scheme with credentials (`Bearer …`, `Basic …`, or one word then
- * a token of 16+ characters holding letters and digits), a credential parameter (`token=…`,
+ * like one (any of its values, or any comma-separated part of one): an authorization scheme
+ * with credentials (`Bearer …`, `Basic …`, or one word then a token of 16+ characters holding
+ * letters and digits), a credential parameter (`token=…`,
  * `password: …`), a JWT, a URL with a password, a PEM block, or a key of a well-known family
  * recognised by its prefix and shape (KEY_FORMATS): Svix (`whsec_`), Anon (`anon_`), Stripe,
  * GitHub, GitLab, Slack, Vault, Google, AWS, OpenAI (`sk-…`), Anthropic (`sk-ant-…`), npm,
