@@ -331,3 +331,16 @@ describe('the first install time, from one measured run', () => {
 		expect([...contributing.matchAll(/(\d+–\d+) minutes\)/g)]).toEqual([]);
 	});
 });
+
+describe('which content types get 415, said the same way where users read it', () => {
+	it('README and SECURITY.md name the same readable types (JSON, text, XML, URL-encoded form) and refuse multipart', () => {
+		const security = readFileSync(path.join(root, 'SECURITY.md'), 'utf8');
+		const readmeRow = readme.split('\n').find((line) => line.includes('unsupported_content_type'));
+		const securityRow = security.split('\n').find((line) => line.startsWith('| **Slow bodies**'));
+		for (const text of [readmeRow, securityRow]) {
+			expect(text).toMatch(/JSON, text, XML,? (or )?URL-encoded form/);
+			expect(text).toContain('multipart/form-data');
+		}
+	});
+});
+

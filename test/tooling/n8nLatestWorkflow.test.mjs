@@ -71,3 +71,12 @@ describe('the weekly check against n8n latest', () => {
 		for (const bad of ['', 'latest', '2.41']) assert.throws(() => n8nVersionFrom({ N8N_VERSION: bad }), /exact n8n version/);
 	});
 });
+
+describe('the CI workflow says what npm test runs', () => {
+	test("ci.yml's summary of `npm test` names the folders package.json's script runs", () => {
+		const ci = readFileSync(path.join(REPO_ROOT, '.github/workflows/ci.yml'), 'utf8');
+		const { scripts } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+		const folder = /node --test (\S+)/.exec(scripts.test)[1];
+		assert.match(ci, new RegExp(`node --test ${folder.replace(/[/.]/g, '\\$&')}`));
+	});
+});
