@@ -344,3 +344,37 @@ describe('which content types get 415, said the same way where users read it', (
 	});
 });
 
+describe('facts as their sources say them, where users read them', () => {
+	const userFacing = ['README.md', 'SECURITY.md', 'CHANGELOG.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), ...readdirSync(path.join(root, 'examples')).map((f) => `examples/${f}`), 'nodes/Anon/trigger/options.ts'];
+	const texts = userFacing.map((file) => [file, readFileSync(path.join(root, file), 'utf8')]);
+
+	it("quotes Anon's \"2 attempts\" with our reading beside it, never as Anon's own count of retries", () => {
+		for (const [file, text] of texts) {
+			for (const paragraph of text.split(/\n\s*\n/).filter((p) => p.includes('(2 attempts)'))) {
+				expect({ file, reading: /\bread(ing)?\b/.test(paragraph) }).toEqual({ file, reading: true });
+			}
+			expect({ file, found: /Anon's documentation: the\s+first delivery and two retries/.test(text) }).toEqual({ file, found: false });
+		}
+	});
+
+	it("never calls Svix's defaults Anon's (a 15 s timeout, retries after 5 s and 5 min)", () => {
+		for (const [file, text] of texts) expect({ file, found: text.match(/Anon's (5-minute|15[- ]s(econd)?|5 ?s(econd)?) /g) }).toEqual({ file, found: null });
+	});
+
+	it('states n8n facts with the version they were read from', () => {
+		for (const [file, text] of texts) {
+			expect({ file, found: text.match(/n8n 1\.x: `WEBHOOK_URL`|as the instance owner|\(n8n 2\.x;/g) }).toEqual({ file, found: null });
+		}
+	});
+
+	it("says where the alert example is that Ignore Test Job Runs covers job runs only", () => {
+		const section = readme.split('## Your first workflow')[1].split('\n## ')[0];
+		expect(section).toMatch(/Ignore Test Job Runs\* covers only `job_run\.\*`/);
+	});
+
+	it("gives 0.1.0's notes for a user, not a development log", () => {
+		const notes = readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
+		expect(notes).not.toMatch(/earlier builds|\(before,|used to answer|no longer/);
+	});
+});
+
