@@ -22,7 +22,7 @@ import { CACHE_DIR, N8N_VERSION, ensureN8n } from '../../tools/harness/runtime.m
 import { suiteHooks } from '../../tools/harness/suite.mjs';
 import { noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
-const RUNS = Number(process.env.READY_RUNS ?? 3);
+const RUNS = Number(process.env.READY_RUNS ?? 2);
 const START_TIMEOUT_MS = 5 * 60_000;
 const ctx = {};
 const AT_ONCE = 10;
