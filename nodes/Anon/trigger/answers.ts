@@ -6,6 +6,7 @@
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { quoted } from '../shared/text';
 import { warnAtMostOnceAMinute } from './logLimiter';
 import type { InvalidOption } from './options';
 import { VERIFY_FAILURE_REASONS } from './verifySignature';
@@ -70,13 +71,13 @@ export function refuseUnreadBody(context: IWebhookFunctions, contentType: string
  * where that cost is refused (docs/reverse-proxy.md). The value is quoted short, never read.
  */
 export function refuseEncodedBody(context: IWebhookFunctions, encoding: string): IWebhookResponseData {
-	const quoted = encoding.length > 40 ? `${encoding.slice(0, 40)}…` : encoding;
-	context.logger.debug(`Anon Trigger refused a request with Content-Encoding "${quoted}" (unsupported_content_encoding)`);
+	const shown = quoted(encoding, 40);
+	context.logger.debug(`Anon Trigger refused a request with Content-Encoding "${shown}" (unsupported_content_encoding)`);
 	context.getResponseObject().setHeader('Connection', 'close');
 	return answerYourself(context, 415, {
 		status: 'rejected',
 		reason: 'unsupported_content_encoding',
-		message: `The request has Content-Encoding "${quoted}"; Anon (Svix) sends its events uncompressed. Let requests through unchanged between Anon and n8n.`,
+		message: `The request has Content-Encoding "${shown}"; Anon (Svix) sends its events uncompressed. Let requests through unchanged between Anon and n8n.`,
 	});
 }
 

@@ -33,7 +33,8 @@ interface Definition<T> {
 }
 
 const define = <T>(definition: Definition<T>): Definition<T> => definition;
-const isNumberAtLeast = (minimum: number) => (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= minimum;
+const isNumberIn = (minimum: number, maximum = Infinity) => (value: unknown) =>
+	typeof value === 'number' && Number.isFinite(value) && value >= minimum && value <= maximum;
 const isText = (value: unknown) => typeof value === 'string';
 const isBoolean = (value: unknown) => typeof value === 'boolean';
 
@@ -126,7 +127,7 @@ export const TRIGGER_OPTIONS = {
 		label: 'Redelivery Window (Minutes)',
 		default: 60,
 		wants: 'a number of minutes, 0 or more (0 turns it off)',
-		ok: isNumberAtLeast(0),
+		ok: isNumberIn(0),
 		property: {
 			type: 'number',
 			typeOptions: { minValue: 0 },
@@ -138,7 +139,7 @@ export const TRIGGER_OPTIONS = {
 		label: 'Timestamp Tolerance (Seconds)',
 		default: DEFAULT_TOLERANCE_SECONDS,
 		wants: `a number of seconds, at least 1 and at most ${MAX_TOLERANCE_SECONDS}`,
-		ok: (value) => isNumberAtLeast(1)(value) && (value as number) <= MAX_TOLERANCE_SECONDS,
+		ok: isNumberIn(1, MAX_TOLERANCE_SECONDS),
 		property: {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: MAX_TOLERANCE_SECONDS },

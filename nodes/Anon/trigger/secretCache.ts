@@ -14,7 +14,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { monotonicNow } from './clock';
-import { parseSigningSecret, type ParsedSecret, type SigningKey } from './verifySignature';
+import { parseSigningSecret, type SigningKey } from './verifySignature';
 
 export const SECRET_REUSE_MS = 10_000;
 /**
@@ -63,11 +63,15 @@ export class SecretCache<T extends { ok: boolean }> {
 	}
 }
 
-/** What one credential read gives: the endpoint's key, and a testing endpoint's key if one is set. */
-type CredentialKeys = { ok: true; key: SigningKey; test?: ParsedSecret } | { ok: false; message: string };
+/**
+ * The keys a request may be signed with: the endpoint's Signing Secret and, on the Test URL
+ * only, the optional Testing Endpoint Signing Secret (a second endpoint in Anon's dashboard
+ * pointed at the Test URL, so production stays untouched).
+ */
+export type RequestKeys = { ok: true; key: SigningKey; testingKey?: SigningKey } | { ok: false; message: string };
 
-/** The keys a request may be signed with: the production URL's one, or, on the Test URL, either. */
-export type RequestKeys = { ok: true; keys: SigningKey[] } | { ok: false; message: string };
+/** What one credential read gives, per URL: worked out once per read, not per request. */
+type CredentialKeys = { ok: true; production: RequestKeys; testUrl: RequestKeys } | { ok: false; message: string };
 
 const credentialKeys = new SecretCache<CredentialKeys>();
 
@@ -75,10 +79,8 @@ const credentialKeys = new SecretCache<CredentialKeys>();
  * The keys a request to this node may be signed with, from its credential, read at most once
  * per 10 s per workflow and credential (see SecretCache for the bounds), on the Test URL as on
  * the Production URL: whoever finds a listening Test URL can send it requests too, and a changed
- * credential shows within the same 10 s on both. The Production URL takes the endpoint's
- * Signing Secret only. The Test URL also takes the optional Testing Endpoint Signing Secret (a
- * second endpoint in Anon's dashboard pointed at the Test URL, so production stays untouched);
- * a malformed one refuses only the Test URL.
+ * credential shows within the same 10 s on both. A malformed testing secret refuses only the
+ * Test URL.
  */
 export async function requestKeys(context: IWebhookFunctions): Promise<RequestKeys> {
 	const credentialId = context.getNode().credentials?.anonWebhookApi?.id;
@@ -88,9 +90,7 @@ export async function requestKeys(context: IWebhookFunctions): Promise<RequestKe
 		? await credentialKeys.get(`${context.getWorkflow().id ?? ''}/${credentialId}`, async () => await readCredentialKeys(context), monotonicNow())
 		: await readCredentialKeys(context);
 	if (!read.ok) return read;
-	if (context.getMode() !== 'manual' || !read.test) return { ok: true, keys: [read.key] };
-	if (!read.test.ok) return { ok: false, message: `its Testing Endpoint Signing Secret is unusable: ${read.test.message}` };
-	return { ok: true, keys: [read.key, read.test.key] };
+	return context.getMode() === 'manual' ? read.testUrl : read.production;
 }
 
 async function readCredentialKeys(context: IWebhookFunctions): Promise<CredentialKeys> {
@@ -102,6 +102,12 @@ async function readCredentialKeys(context: IWebhookFunctions): Promise<Credentia
 	}
 	const parsed = parseSigningSecret(String(credentials.signingSecret ?? ''));
 	if (!parsed.ok) return parsed;
+	const production: RequestKeys = { ok: true, key: parsed.key };
 	const testing = String(credentials.testSigningSecret ?? '').trim();
-	return { ok: true, key: parsed.key, test: testing === '' ? undefined : parseSigningSecret(testing) };
+	if (testing === '') return { ok: true, production, testUrl: production };
+	const test = parseSigningSecret(testing);
+	const testUrl: RequestKeys = test.ok
+		? { ok: true, key: parsed.key, testingKey: test.key }
+		: { ok: false, message: `its Testing Endpoint Signing Secret is unusable: ${test.message}` };
+	return { ok: true, production, testUrl };
 }

@@ -27,12 +27,11 @@ export async function verifyDelivery(context: IWebhookFunctions, rawBody: Buffer
 	const request = context.getRequestObject();
 	// Each header as often as it came: Node's own `headers` joins a repeated one with ", ".
 	const headers = request.headersDistinct ?? request.headers;
-	let verified = verifyWebhookSignature({ headers, body: rawBody, key: secret.keys[0], toleranceSeconds });
-	// The Test URL's second key (a testing endpoint's), for a request the first did not sign.
-	for (const key of secret.keys.slice(1)) {
-		if (verified.ok || (verified.reason !== 'no_matching_signature' && verified.reason !== 'no_supported_signature')) break;
-		const second = verifyWebhookSignature({ headers, body: rawBody, key, toleranceSeconds });
-		if (second.ok || second.reason !== 'no_matching_signature') verified = second;
+	let verified = verifyWebhookSignature({ headers, body: rawBody, key: secret.key, toleranceSeconds });
+	// On the Test URL, a testing endpoint's key for a request the endpoint's own key did not sign.
+	if (secret.testingKey && !verified.ok && (verified.reason === 'no_matching_signature' || verified.reason === 'no_supported_signature')) {
+		const testing = verifyWebhookSignature({ headers, body: rawBody, key: secret.testingKey, toleranceSeconds });
+		if (testing.ok || testing.reason !== 'no_matching_signature') verified = testing;
 	}
 	if (context.getMode() !== 'manual') tellTheOperator(context, verified);
 	else if (!verified.ok) context.logger.debug(`Anon Trigger rejected a test request (${verified.reason})`);
@@ -55,8 +54,11 @@ export async function verifyDelivery(context: IWebhookFunctions, rawBody: Buffer
 function tellTheOperator(context: IWebhookFunctions, verified: VerifyResult): void {
 	const now = monotonicNow();
 	const workflowId = context.getWorkflow().id ?? '';
-	const seen = evidence.get(workflowId) ?? { matchedAt: -Infinity, periodStart: now, mismatches: 0 };
-	if (!evidence.has(workflowId)) evidence.set(workflowId, seen);
+	let seen = evidence.get(workflowId);
+	if (!seen) {
+		seen = { matchedAt: -Infinity, periodStart: now, mismatches: 0 };
+		evidence.set(workflowId, seen);
+	}
 	if (verified.ok || verified.reason === 'timestamp_too_old' || verified.reason === 'timestamp_too_new') {
 		seen.matchedAt = now;
 		if (!verified.ok) warnAtMostOnceAMinute(context, 'clock', `rejected a request signed with this credential's key with 401 ${verified.reason}: ${verified.message}`);
