@@ -21,11 +21,11 @@ import { promisify } from 'node:util';
 import axios from 'axios';
 
 import { expectedItem, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
-import { nodeOutput, npmCommands } from '../../tools/harness/n8n.mjs';
+import { nodeOutput } from '../../tools/harness/n8n.mjs';
 import { REPO_ROOT } from '../../tools/harness/package.mjs';
 import { log, waitFor } from '../../tools/harness/process.mjs';
 import { EXAMPLE_FILES, TRIGGER_NODE_NAME, importedAsTheEditorDoes, noOpWorkflow } from '../../tools/harness/workflows.mjs';
-import { startInstallerInstance } from '../../tools/harness/registry.mjs';
+import { npmCommands, startInstallerInstance } from '../../tools/harness/registry.mjs';
 
 const execFileAsync = promisify(execFile);
 const PACKAGE = 'n8n-nodes-anon';
@@ -219,11 +219,7 @@ describe("n8n's community-package installer with the package from a local regist
 	step("testing through a second endpoint, as README's set-up says: the Test URL takes its secret, the Production URL never does", async () => {
 		const productionSecret = newSigningSecret();
 		const testingSecret = newSigningSecret();
-		const created = await ctx.client.call('POST', '/api/v1/credentials', {
-			auth: 'apiKey',
-			body: { name: 'Anon Webhook account', type: 'anonWebhookApi', data: { signingSecret: productionSecret, testSigningSecret: testingSecret } },
-		});
-		ctx.client.rememberSigningSecret(created.id, productionSecret);
+		const created = await ctx.client.createCredential({ name: 'Anon Webhook account', signingSecret: productionSecret, testSigningSecret: testingSecret });
 		const definition = noOpWorkflow({ name: 'testing endpoint', credentialId: created.id, credentialName: created.name });
 		const workflow = await ctx.client.createWorkflow(definition);
 		const { webhookId } = definition.nodes[0];
@@ -249,12 +245,9 @@ describe("n8n's community-package installer with the package from a local regist
 	}, { sideline: true });
 
 	step("each example file, imported twice as n8n's editor imports it: two production URLs, both published, both run an event", async () => {
-		// n8n answers the descriptions in the order asked (its `name` may drop the package prefix).
 		const describe = async (nodes) => {
 			const nodeInfos = [...new Map(nodes.map((node) => [node.type, { name: node.type, version: node.typeVersion }])).values()];
-			const { status, body } = await ctx.client.request('POST', '/rest/node-types', { auth: 'cookie', body: { nodeInfos } });
-			assert.equal(status, 200, `POST /rest/node-types: ${JSON.stringify(body).slice(0, 300)}`);
-			const descriptions = body.data ?? body;
+			const descriptions = await ctx.client.nodeTypeDescriptions(nodeInfos);
 			assert.ok(descriptions.find((description) => description.webhooks?.length), 'n8n describes the Anon Trigger with its webhook');
 			return new Map(nodeInfos.map((info, index) => [info.name, descriptions[index]]));
 		};

@@ -77,11 +77,8 @@ describe(`queue mode in n8n ${N8N_VERSION}: the package on every process, work s
 
 	queueTest('1a. the package loads on main and on both webhook processes', async () => {
 		// Main: the node type is registered (the editor lists it).
-		const nodeTypes = await ctx.q.client.call('POST', '/rest/node-types', {
-			auth: 'cookie',
-			body: { nodeInfos: [{ name: 'n8n-nodes-anon.anonTrigger', version: 1.1 }] },
-		});
-		assert.equal((nodeTypes.data ?? nodeTypes).length, 1, 'main: anonTrigger not registered');
+		const descriptions = await ctx.q.client.nodeTypeDescriptions([{ name: 'n8n-nodes-anon.anonTrigger', version: 1.1 }]);
+		assert.equal(descriptions.length, 1, 'main: anonTrigger not registered');
 		// Webhook processes: the trigger's own code answers (401 with its JSON), not n8n.
 		for (const webhook of ctx.q.webhooks) {
 			const response = await sendEvent(webhookUrl(webhook.baseUrl, ctx.workflows.all), {

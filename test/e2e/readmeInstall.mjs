@@ -22,10 +22,11 @@ import { describe, test } from 'node:test';
 import { expectedItem, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
 import { N8nClient, nodeOutput, removeUserFolder, startN8n } from '../../tools/harness/n8n.mjs';
 import { PACKAGE_NAME, REPO_ROOT } from '../../tools/harness/package.mjs';
-import { childEnv, log, onInterrupt, run, sleep, spawnServer, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
+import { assertEveryExampleAnswered, cacheSharingRuntime, runNpmStart } from '../../tools/harness/npmStart.mjs';
+import { childEnv, log, onInterrupt, run, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
 import { cloneUrlIn, npmInstallsIn, readReadme, shellBlocks, tarballBlocks, tarballIn, userInstallCommands } from '../../tools/harness/readme.mjs';
 import { startRegistry } from '../../tools/harness/registry.mjs';
-import { CACHE_DIR, N8N_VERSION, ensureN8n, ensureNode24, npmCliPath } from '../../tools/harness/runtime.mjs';
+import { N8N_VERSION, ensureN8n, ensureNode24, npmCliPath } from '../../tools/harness/runtime.mjs';
 import { suiteHooks } from '../../tools/harness/suite.mjs';
 import { TRIGGER_NODE_NAME, noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
@@ -86,9 +87,8 @@ async function runSignedEventIn(home) {
 			{ name: `${PACKAGE_NAME}.anon`, version: 1 },
 			{ name: `${PACKAGE_NAME}.anonTrigger`, version: 1.1 },
 		];
-		const described = await client.request('POST', '/rest/node-types', { auth: 'cookie', body: { nodeInfos } });
-		assert.equal(described.status, 200, `POST /rest/node-types: ${JSON.stringify(described.body).slice(0, 300)}`);
-		assert.deepEqual((described.body.data ?? described.body).map((node) => node.displayName).sort(), ['Anon', 'Anon Trigger']);
+		const described = await client.nodeTypeDescriptions(nodeInfos);
+		assert.deepEqual(described.map((node) => node.displayName).sort(), ['Anon', 'Anon Trigger']);
 		const credential = await client.createCredential({ name: 'Anon README install', signingSecret: SECRET });
 		const definition = noOpWorkflow({ name: 'README install', credentialId: credential.id, credentialName: credential.name });
 		// Activation waits until the production URL answers a signed svix.ping as the trigger does.
@@ -167,30 +167,17 @@ describe(`the README's npm install, as written, then n8n ${N8N_VERSION} runs a s
 		// The first terminal's line, as written; the block's second line (`npm test`) is CI's own command.
 		const command = quickStart.code.split('\n').find((line) => /\bnpm start\b/.test(line));
 		// A cache of its own sharing the installed Node 24 and n8n (a first install is 6.5 minutes).
-		const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-readme-start-'));
+		const cache = await cacheSharingRuntime('anon-readme-start-');
 		ctx.cleanUp.push(cache);
-		for (const name of ['node24', `n8n-${N8N_VERSION}`]) await fs.symlink(path.join(CACHE_DIR, name), path.join(cache, name));
-		const logFile = path.join(cache, 'npm-start.log');
 		log(`running the README's quick start in bash, in ${ctx.clone.dir}: ${command}`);
-		const server = await spawnServer('bash', ['-e', '-c', command], {
+		const { lines } = await runNpmStart({
+			command: 'bash',
+			args: ['-e', '-c', command],
 			cwd: ctx.clone.dir,
 			env: { ...userShellEnv(ctx.clone.home, ctx.shims.suite), ANON_N8N_CACHE: cache },
-			logFile,
-			killAfterMs: 30_000,
+			logFile: path.join(cache, 'npm-start.log'),
 		});
-		const read = async () => (await fs.readFile(logFile, 'utf8')).split('\n');
-		const deadline = Date.now() + 5 * 60_000;
-		while (!(await read()).some((line) => line.includes('running; press Ctrl-C to stop'))) {
-			assert.ok(!server.hasExited() && Date.now() < deadline, `npm start did not say it was running:\n${(await read()).join('\n')}`);
-			await sleep(500);
-		}
-		await server.stop('SIGINT');
-		const lines = await read();
-		// npm start sends a signed example of each event type and a svix.ping, one answer a line.
-		const answered = lines.map((line) => /^\s+([a-z_]+\.[a-z_]+)\s+(\d{3}) /.exec(line)).filter(Boolean);
-		log(`npm start in the fresh clone answered: ${answered.map(([, type, status]) => `${type} ${status}`).join(', ')}`);
-		assert.ok(answered.length >= 7, lines.join('\n'));
-		assert.deepEqual(answered.filter(([, , status]) => status !== '200').map(([line]) => line), []);
+		assertEveryExampleAnswered(lines);
 		assert.ok(lines.some((line) => line.includes('stopped')), `npm start stops on Ctrl-C:\n${lines.slice(-5).join('\n')}`);
 	});
 

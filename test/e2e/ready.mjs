@@ -10,72 +10,33 @@
 //   node --test test/e2e/ready.mjs        (part of npm run test:e2e)
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { EXAMPLE_TYPES, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
+import { newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
 import { N8nClient } from '../../tools/harness/n8n.mjs';
 import { REPO_ROOT, buildAndPack } from '../../tools/harness/package.mjs';
-import { childEnv, log, onInterrupt, sleep, spawnServer, stopAllServers } from '../../tools/harness/process.mjs';
-import { CACHE_DIR, N8N_VERSION, ensureN8n } from '../../tools/harness/runtime.mjs';
+import { assertEveryExampleAnswered, cacheSharingRuntime, runNpmStart } from '../../tools/harness/npmStart.mjs';
+import { childEnv, log, stopAllServers } from '../../tools/harness/process.mjs';
+import { N8N_VERSION, ensureN8n } from '../../tools/harness/runtime.mjs';
 import { suiteHooks } from '../../tools/harness/suite.mjs';
 import { noOpWorkflow, webhookUrl } from '../../tools/harness/workflows.mjs';
 
 const RUNS = Number(process.env.READY_RUNS ?? 2);
-const START_TIMEOUT_MS = 5 * 60_000;
 const ctx = {};
 const AT_ONCE = 10;
-const parseOrText = (text) => {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return text;
-	}
-};
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** A cache folder of its own for one `npm start`, sharing the installed Node 24 and n8n. */
-async function freshCache() {
-	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'anon-ready-'));
-	onInterrupt(() => fs.rm(dir, { recursive: true, force: true }));
-	for (const name of ['node24', `n8n-${N8N_VERSION}`]) await fs.symlink(path.join(CACHE_DIR, name), path.join(dir, name));
-	return dir;
-}
-
-/**
- * Runs scripts/start.mjs (what `npm start` runs) on `cache` until it says it is running, then
- * `whileRunning(instance.json)`, then stops it with Ctrl-C (SIGINT); returns its output lines,
- * its exit and what `whileRunning` threw.
- */
+/** Runs scripts/start.mjs (what `npm start` runs) on `cache`; see runNpmStart. */
 async function npmStart(cache, round, whileRunning) {
-	const logFile = path.join(cache, `start-${round}.log`);
 	// ANON_SKIP_BUILD: dist/ was built once for the whole suite (set-up).
-	const env = childEnv({ ANON_N8N_CACHE: cache, ANON_SKIP_BUILD: '1' });
-	const server = await spawnServer(process.execPath, [path.join(REPO_ROOT, 'scripts', 'start.mjs')], {
+	return await runNpmStart({
+		command: process.execPath,
+		args: [path.join(REPO_ROOT, 'scripts', 'start.mjs')],
 		cwd: REPO_ROOT,
-		env,
-		logFile,
-		killAfterMs: 30_000,
+		env: childEnv({ ANON_N8N_CACHE: cache, ANON_SKIP_BUILD: '1' }),
+		logFile: path.join(cache, `start-${round}.log`),
+		whileRunning,
 	});
-	const read = async () => (await fs.readFile(logFile, 'utf8')).split('\n');
-	const deadline = Date.now() + START_TIMEOUT_MS;
-	while (!(await read()).some((line) => line.includes('running; press Ctrl-C to stop'))) {
-		if (server.hasExited()) break;
-		if (Date.now() > deadline) {
-			await server.stop('SIGINT');
-			throw new Error(`npm start did not say it was running within ${START_TIMEOUT_MS / 1000} s:\n${(await read()).join('\n')}`);
-		}
-		await sleep(500);
-	}
-	let whileRunningError;
-	try {
-		if (!server.hasExited()) await whileRunning?.(JSON.parse(await fs.readFile(path.join(cache, 'dev-instance', 'instance.json'), 'utf8')));
-	} catch (error) {
-		whileRunningError = error;
-	}
-	await server.stop('SIGINT');
-	return { lines: await read(), exit: server.hasExited(), whileRunningError };
 }
 
 /**
@@ -118,24 +79,15 @@ describe(`npm start answers every example it sends, ${RUNS} fresh n8n ${N8N_VERS
 			: `run ${round} (the same folder again): ready line first, every example answered as the trigger answers it`;
 		test(title, async () => {
 			// After a failed run (its folder kept), the next one starts on an empty folder again.
-			ctx.cache ??= await freshCache();
+			ctx.cache ??= await cacheSharingRuntime('anon-ready-');
 			const { cache } = ctx;
 			let ok = false;
 			try {
 				const t0 = Date.now();
 				const { lines, exit, whileRunningError } = await npmStart(cache, round, first ? activateAndSendAtOnce : undefined);
 				log(`npm start run ${round}: ${((Date.now() - t0) / 1000).toFixed(1)} s, exit ${JSON.stringify(exit)}`);
-				const text = lines.join('\n');
-				const ready = lines.findIndex((line) => line.startsWith('ready — '));
-				assert.ok(ready >= 0, `no ready line:\n${text}`);
-				for (const type of EXAMPLE_TYPES) {
-					const at = lines.findIndex((line) => new RegExp(`^  ${escape(type)} +\\d{3} `).test(line));
-					assert.ok(at > ready, `${type}: answer missing or printed before the ready line:\n${text}`);
-					const [, status, body] = new RegExp(`^  ${escape(type)} +(\\d{3}) (.*)$`).exec(lines[at]);
-					const expected = type === 'svix.ping' ? ['200', 'ignored'] : ['200', 'accepted'];
-					assert.deepEqual([status, parseOrText(body)?.status], expected, `${type}: ${lines[at].trim()}`);
-				}
-				assert.deepEqual(exit, { code: 0, signal: null }, `npm start's exit after Ctrl-C:\n${text}`);
+				assertEveryExampleAnswered(lines);
+				assert.deepEqual(exit, { code: 0, signal: null }, `npm start's exit after Ctrl-C:\n${lines.join('\n')}`);
 				if (whileRunningError) throw whileRunningError;
 				ok = true;
 			} finally {

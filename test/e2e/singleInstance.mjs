@@ -105,12 +105,8 @@ describe(`end to end in n8n ${N8N_VERSION}`, () => {
 	});
 
 	test('a. node type and credential type are registered; workflows using them activate', async () => {
-		const nodeTypes = await ctx.client.call('POST', '/rest/node-types', {
-			auth: 'cookie',
-			body: { nodeInfos: [{ name: 'n8n-nodes-anon.anonTrigger', version: 1.1 }] },
-		});
-		const descriptions = nodeTypes.data ?? nodeTypes;
-		assert.equal(descriptions.length, 1, `POST /rest/node-types: ${JSON.stringify(nodeTypes).slice(0, 300)}`);
+		const descriptions = await ctx.client.nodeTypeDescriptions([{ name: 'n8n-nodes-anon.anonTrigger', version: 1.1 }]);
+		assert.equal(descriptions.length, 1, `POST /rest/node-types: ${JSON.stringify(descriptions).slice(0, 300)}`);
 		// n8n 2.41.1 answers with the bare node name; the prefixed form is accepted too.
 		assert.match(descriptions[0].name, /^(n8n-nodes-anon\.)?anonTrigger$/);
 		assert.deepEqual(

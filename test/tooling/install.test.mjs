@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { QUIET_OFFLINE_ENV, npmCommands } from '../../tools/harness/n8n.mjs';
+import { QUIET_OFFLINE_ENV } from '../../tools/harness/n8n.mjs';
+import { npmCommands } from '../../tools/harness/registry.mjs';
 import { childEnv } from '../../tools/harness/process.mjs';
 import { installOnce, npmRebuild } from '../../tools/harness/runtime.mjs';
 

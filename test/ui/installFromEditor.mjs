@@ -15,10 +15,10 @@ import path from 'node:path';
 import { describe } from 'node:test';
 
 import { expectedItem, newSigningSecret, sendEvent } from '../../tools/harness/signedEvents.mjs';
-import { nodeOutput, npmCommands, waitForAnonWebhook } from '../../tools/harness/n8n.mjs';
+import { nodeOutput, waitForAnonWebhook } from '../../tools/harness/n8n.mjs';
 import { PACKAGE_NAME, REPO_ROOT } from '../../tools/harness/package.mjs';
 import { log, waitFor } from '../../tools/harness/process.mjs';
-import { startInstallerInstance } from '../../tools/harness/registry.mjs';
+import { npmCommands, startInstallerInstance } from '../../tools/harness/registry.mjs';
 import { N8N_VERSION } from '../../tools/harness/runtime.mjs';
 import { TRIGGER_NODE_NAME } from '../../tools/harness/workflows.mjs';
 import {

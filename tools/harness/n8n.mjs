@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 
 import { buildAndPack, installPackage } from './package.mjs';
 import { childEnv, freePort, log, onInterrupt, sleep, spawnServer, tail, waitFor } from './process.mjs';
@@ -223,13 +222,23 @@ export class N8nClient {
 		return (await this.request('GET', '/api/v1/workflows?limit=1', { auth: 'apiKey' })).status === 200;
 	}
 
-	async createCredential({ name, signingSecret }) {
+	async createCredential({ name, signingSecret, testSigningSecret }) {
+		const data = testSigningSecret === undefined ? { signingSecret } : { signingSecret, testSigningSecret };
 		const created = await this.call('POST', '/api/v1/credentials', {
 			auth: 'apiKey',
-			body: { name, type: 'anonWebhookApi', data: { signingSecret } },
+			body: { name, type: 'anonWebhookApi', data },
 		});
 		this.rememberSigningSecret(created.id, signingSecret);
 		return created;
+	}
+
+	/**
+	 * n8n's descriptions of node types, as the editor loads them, in the order asked (their `name`
+	 * may drop the package prefix): `nodeInfos` is [{ name, version }].
+	 */
+	async nodeTypeDescriptions(nodeInfos) {
+		const answer = await this.call('POST', '/rest/node-types', { auth: 'cookie', body: { nodeInfos } });
+		return answer.data ?? answer;
 	}
 
 	/** Tells the client the secret of an Anon webhook credential it did not create itself. */
@@ -340,21 +349,6 @@ export class N8nClient {
 		}
 		return this.call('POST', `/rest/workflows/${workflowId}/run`, { auth: 'cookie', body });
 	}
-}
-
-/**
- * The npm commands n8n's community-package installer ran, each as its argument list, read
- * from the n8n log (they are listed at N8N_LOG_LEVEL=debug).
- */
-export async function npmCommands(logFile) {
-	return (
-		(await fs.readFile(logFile, 'utf8'))
-			.split('\n')
-			.map((line) => stripVTControlCharacters(line))
-			.filter((line) => line.includes('Executing npm command'))
-			// The console format prints ": " after every colon, inside strings too.
-			.map((line) => JSON.parse(line.slice(line.indexOf('{'))).args.map((arg) => arg.replaceAll(': ', ':')))
-	);
 }
 
 /** True once an execution has a final status. */

@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 
 import { N8nClient, startN8n } from './n8n.mjs';
 import { REPO_ROOT, buildAndPack } from './package.mjs';
@@ -266,4 +266,19 @@ export async function startInstallerInstance({ name, owner }) {
 		log(`n8n user folder kept for inspection: ${userFolder}`);
 		throw error;
 	}
+}
+
+/**
+ * The npm commands n8n's community-package installer ran, each as its argument list, read
+ * from the n8n log (they are listed at N8N_LOG_LEVEL=debug).
+ */
+export async function npmCommands(logFile) {
+	return (
+		(await fs.readFile(logFile, 'utf8'))
+			.split('\n')
+			.map((line) => stripVTControlCharacters(line))
+			.filter((line) => line.includes('Executing npm command'))
+			// The console format prints ": " after every colon, inside strings too.
+			.map((line) => JSON.parse(line.slice(line.indexOf('{'))).args.map((arg) => arg.replaceAll(': ', ':')))
+	);
 }
