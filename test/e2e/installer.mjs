@@ -245,12 +245,6 @@ describe("n8n's community-package installer with the package from a local regist
 	}, { sideline: true });
 
 	step("each example file, imported twice as n8n's editor imports it: two production URLs, both published, both run an event", async () => {
-		const describe = async (nodes) => {
-			const nodeInfos = [...new Map(nodes.map((node) => [node.type, { name: node.type, version: node.typeVersion }])).values()];
-			const descriptions = await ctx.client.nodeTypeDescriptions(nodeInfos);
-			assert.ok(descriptions.find((description) => description.webhooks?.length), 'n8n describes the Anon Trigger with its webhook');
-			return new Map(nodeInfos.map((info, index) => [info.name, descriptions[index]]));
-		};
 		// The credentials a user selects after importing (the other services are unreachable here:
 		// their nodes fail, after the trigger ran).
 		const credential = async (type, data) => {
@@ -266,7 +260,7 @@ describe("n8n's community-package installer with the package from a local regist
 		for (const file of EXAMPLE_FILES) {
 			const imports = [];
 			for (let copy = 0; copy < 2; copy++) {
-				const workflow = await importedAsTheEditorDoes(file, describe);
+				const workflow = await importedAsTheEditorDoes(file, ctx.client);
 				for (const node of workflow.nodes) {
 					for (const type of Object.keys(node.credentials ?? {})) node.credentials[type] = selected[type];
 				}

@@ -2,6 +2,7 @@
 // README's examples from examples/ wired to the instance), creating them so that their
 // webhooks are live, and the receiver the example workflows post to.
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -125,25 +126,28 @@ export async function exampleWorkflow(file, { credentialId, credentialName, webh
 	};
 }
 
-/** The example files users import (examples/*.json). */
-export const EXAMPLE_FILES = ['anon-workflow-run-failed-alert.json', 'anon-fresh-link-on-link-closed.json', 'anon-exactly-once-postgres.json'];
+/** The example files users import: every examples/*.json. */
+export const EXAMPLE_FILES = readdirSync(path.join(REPO_ROOT, 'examples')).filter((file) => file.endsWith('.json'));
 
 /**
  * An example file as n8n's editor imports it, read verbatim: n8n 2.41.1's editor
  * (n8n-editor-ui, useCanvasOperations: importWorkflowData → resolveNodeData) calls n8n-workflow's
  * resolveNodeWebhookId on every installed node, which gives a node whose type has webhooks and no
  * webhookId a fresh one (uuid v4) and keeps one the file carries. Called here from the
- * n8n-workflow inside the n8n under test, with the node type descriptions that n8n serves the
- * editor (POST /rest/node-types): `describe(nodes)` returns them, a Map by node type.
+ * n8n-workflow inside the n8n under test, with the node type descriptions that n8n (`client`)
+ * serves the editor.
  */
-export async function importedAsTheEditorDoes(file, describe) {
+export async function importedAsTheEditorDoes(file, client) {
 	const workflow = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'examples', file), 'utf8'));
-	const n8nRequire = createRequire(n8nBin());
-	const { resolveNodeWebhookId } = n8nRequire(n8nRequire.resolve('n8n-workflow', { paths: [path.dirname(n8nRequire.resolve('n8n'))] }));
-	const descriptions = await describe(workflow.nodes);
-	for (const node of workflow.nodes) {
-		const description = descriptions.get(node.type);
-		if (description) resolveNodeWebhookId(node, description);
+	const { resolveNodeWebhookId } = createRequire(n8nBin())('n8n-workflow');
+	const nodeInfos = [...new Map(workflow.nodes.map((node) => [node.type, { name: node.type, version: node.typeVersion }])).values()];
+	// In the order asked (a description's `name` may drop the package prefix).
+	const descriptions = await client.nodeTypeDescriptions(nodeInfos);
+	if (!descriptions.some((description) => description.webhooks?.length)) {
+		throw new Error(`${file}: n8n describes none of its nodes with a webhook: ${JSON.stringify(nodeInfos)}`);
+	}
+	for (const [index, { name }] of nodeInfos.entries()) {
+		for (const node of workflow.nodes.filter((one) => one.type === name)) resolveNodeWebhookId(node, descriptions[index]);
 	}
 	return workflow;
 }
