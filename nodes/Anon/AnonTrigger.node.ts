@@ -10,14 +10,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { refuseEncodedBody, refuseInvalidOption, refuseUnreadBody } from './trigger/answers';
+import { writeAnswer } from './trigger/answers';
 import { anonWebhook, triggerProperties } from './trigger/description';
 import { selectEvent } from './trigger/eventFilter';
 import { emit } from './trigger/eventItem';
-import { readOptions } from './trigger/options';
+import { nodeParameters } from './trigger/options';
 import { claimDelivery } from './trigger/redelivery';
+import { receivedBody } from './trigger/requestBody';
+import { parseSigningSecret } from './trigger/signingSecret';
 import { verifyDelivery } from './trigger/verifyDelivery';
-import { parseSigningSecret } from './trigger/verifySignature';
 
 export class AnonTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -88,39 +89,27 @@ export class AnonTrigger implements INodeType {
 	};
 
 	/**
-	 * One delivery, step by step; each step is one call into the module that owns it, and
-	 * returns the answer itself when the delivery stops there.
+	 * One delivery, step by step: each step is one call into the module that owns it, and
+	 * returns its value or stops the delivery by throwing a `Stop` with its answer (answers.ts),
+	 * written here, once.
 	 */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		// 1. Only a body n8n has already read, never the socket. n8n keeps the raw bytes
-		// (`rawBody`) of the content types it parses; any other body is still in the socket, and
-		// reading it here would hold this request (and n8n's isolate for it) at the sender's pace.
-		// Never compressed: Anon sends plain bytes (a compressed body is a proxy's doing, or not Anon's).
-		const { rawBody, headers } = this.getRequestObject();
-		const encoding = headers['content-encoding'];
-		if (encoding && encoding !== 'identity') return refuseEncodedBody(this, encoding);
-		if (!Buffer.isBuffer(rawBody)) return refuseUnreadBody(this, headers['content-type']);
-
-		// 2. The options as n8n hands them over (an expression may return anything), checked.
-		const read = readOptions(this.getNodeParameter('options', {}), this.getNodeParameter('events', []));
-		if (!read.ok) return refuseInvalidOption(this, read.invalid);
-		const { options } = read;
-
-		// 3. Verify, fail closed.
-		const verified = await verifyDelivery(this, rawBody, options.toleranceSeconds);
-		if (!verified.ok) return verified.answer;
-
-		// 4. Classify and filter: pings, unselected types and test job runs are ignored.
-		const selected = selectEvent(rawBody, read.events, options);
-		if (!selected.ok) return selected.answer;
-
-		// 5. Claim the delivery (production URL): a redelivery, a replay or a copy in flight of
-		// what this node already handed to n8n stops here. A sender that already gave up (n8n was
-		// busy) is not a reason to stop: Anon retries only twice, and each retry may be late too.
-		const redelivery = claimDelivery(this, verified, options);
-		if (redelivery) return redelivery;
-
-		// 6. Emit.
-		return emit(this, selected.body, verified, options);
+		try {
+			// 1. The body n8n has already read, never the socket, and never compressed (415).
+			const rawBody = receivedBody(this);
+			// 2. Events and Options as n8n hands them over, checked (500 invalid_option).
+			const { options, events } = nodeParameters(this);
+			// 3. Verify, fail closed (401, or 500 endpoint_misconfigured).
+			const delivery = await verifyDelivery(this, rawBody, options.toleranceSeconds);
+			// 4. Classify and filter: pings, unselected types and test job runs are ignored (200).
+			const body = selectEvent(rawBody, events, options);
+			// 5. Claim the message (Production URL): a redelivery, a replay or a copy in flight of
+			// what this node already handed to n8n stops here (200 duplicate, or 409).
+			claimDelivery(this, delivery, options);
+			// 6. Emit: one item, and the 200 accepted answer.
+			return emit(this, body, delivery, options);
+		} catch (thrown) {
+			return writeAnswer(this, thrown);
+		}
 	}
 }

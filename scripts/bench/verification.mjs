@@ -22,7 +22,8 @@ function jsonBody(bytes) {
 
 function implementations(bytes) {
 	// From dist/, which the bench builds first (so a fresh clone can run it before any build).
-	const { parseSigningSecret, verifyWebhookSignature } = require('../../dist/nodes/Anon/trigger/verifySignature.js');
+	const { parseSigningSecret } = require('../../dist/nodes/Anon/trigger/signingSecret.js');
+	const { verifyWebhookSignature } = require('../../dist/nodes/Anon/trigger/verifySignature.js');
 	const secretBytes = randomBytes(24);
 	const secret = `whsec_${secretBytes.toString('base64')}`;
 	const text = jsonBody(bytes);
@@ -118,7 +119,8 @@ export const FORGED_SIZES = [
  */
 export function benchForgedCost({ rounds = 5, msPerRun = 250 } = {}) {
 	const { generateKeyPairSync, sign } = require('node:crypto');
-	const { parseSigningSecret, verifyWebhookSignature } = require('../../dist/nodes/Anon/trigger/verifySignature.js');
+	const { parseSigningSecret } = require('../../dist/nodes/Anon/trigger/signingSecret.js');
+	const { verifyWebhookSignature } = require('../../dist/nodes/Anon/trigger/verifySignature.js');
 	const hmac = parseSigningSecret(`whsec_${randomBytes(24).toString('base64')}`).key;
 	const { publicKey, privateKey } = generateKeyPairSync('ed25519');
 	const ed25519 = parseSigningSecret(`whpk_${Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url').toString('base64')}`).key;

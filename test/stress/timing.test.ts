@@ -9,7 +9,8 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
-import { parseSigningSecret, verifyWebhookSignature } from '../../nodes/Anon/trigger/verifySignature';
+import { parseSigningSecret } from '../../nodes/Anon/trigger/signingSecret';
+import { verifyWebhookSignature } from '../../nodes/Anon/trigger/verifySignature';
 
 const KEY_BYTES = randomBytes(24);
 const parsed = parseSigningSecret(`whsec_${KEY_BYTES.toString('base64')}`);

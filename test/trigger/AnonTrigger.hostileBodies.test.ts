@@ -7,7 +7,7 @@ import { Webhook } from 'svix';
 
 import { schemaIssues } from '../../nodes/Anon/trigger/eventCatalog';
 import { flatCollisions } from '../../nodes/Anon/trigger/eventItem';
-import { isRecord } from '../../nodes/Anon/shared/text';
+import { isRecord } from '../../nodes/Anon/shared/json';
 import {
 	deliver,
 	EVENT_TYPES,

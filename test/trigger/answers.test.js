@@ -1,14 +1,16 @@
-// The README documents the trigger's answers as a contract: its "What the trigger answers"
-// table and the 401 reasons under "Troubleshooting" must name exactly the statuses and
-// reasons of nodes/Anon/trigger/answers.ts, each reason with its status. Plain JavaScript: it
-// reads the README with fs, which n8n's lint forbids in TypeScript.
+// The trigger's answers are built in one place, nodes/Anon/trigger/answers.ts, and the README
+// documents them as a contract: its "What the trigger answers" table and the 401 reasons under
+// "Troubleshooting" must name exactly the statuses and reasons answers.ts gives, each reason with
+// its status.
+const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const { ANSWER_REASONS } = require('../../nodes/Anon/trigger/answers');
-const { VERIFY_FAILURE_REASONS } = require('../../nodes/Anon/trigger/verifySignature');
+const { ANSWER_REASONS, VERIFY_FAILURE_REASONS } = require('../../nodes/Anon/trigger/answers');
 
-const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const root = path.join(__dirname, '..', '..');
+
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 
 /** The table rows (first line after the header separator on) of a README section. */
 function tableRows(heading) {
@@ -56,5 +58,47 @@ describe("the README's answers table", () => {
 	it('lists every verification failure among the rejections, under Troubleshooting', () => {
 		expect(verifyReasons().sort()).toEqual([...VERIFY_FAILURE_REASONS].sort());
 		expect(ANSWER_REASONS.rejected).toEqual(expect.arrayContaining([...VERIFY_FAILURE_REASONS]));
+	});
+});
+
+describe('where answers are built', () => {
+	const product = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', 'nodes'], { cwd: root, encoding: 'utf8' })
+		.split('\0')
+		.filter((file) => file.endsWith('.ts') && file !== 'nodes/Anon/trigger/answers.ts');
+	// An answer body (a status other than accepted, which also names a redelivery claim's state;
+	// an accepted message), a response written by hand, or an answer handed to n8n.
+	const statuses = Object.keys(ANSWER_REASONS).filter((status) => status !== 'accepted');
+	const answerShapes = [
+		new RegExp(`status: '(${statuses.join('|')})'`),
+		/status: 'accepted', message/,
+		/\.json\(/,
+		/\.status\(\d/,
+		/noWebhookResponse/,
+		/webhookResponse: (?!acceptedBody\()/,
+	];
+
+	it('finds the product files it reads', () => {
+		expect(product).toEqual(expect.arrayContaining(['nodes/Anon/AnonTrigger.node.ts', 'nodes/Anon/trigger/redelivery.ts']));
+	});
+
+	it('builds and writes every answer in answers.ts, and nowhere else', () => {
+		const elsewhere = product.flatMap((file) =>
+			readFileSync(path.join(root, file), 'utf8')
+				.split('\n')
+				.map((line, i) => (answerShapes.some((shape) => shape.test(line)) ? `${file}:${i + 1}: ${line.trim()}` : null))
+				.filter(Boolean),
+		);
+		expect(elsewhere).toEqual([]);
+	});
+});
+
+describe('the signature verifier', () => {
+	it('holds no wording for users: its failures are reasons and facts, worded in answers.ts', () => {
+		const code = readFileSync(path.join(root, 'nodes/Anon/trigger/verifySignature.ts'), 'utf8')
+			.replace(/\/\*[\s\S]*?\*\//g, '')
+			.replace(/\/\/.*$/gm, '');
+		// A sentence: a string or template literal of four words or more.
+		const sentences = [...code.matchAll(/(['`])((?:(?!\1)[^\\]|\\.)*)\1/g)].map((m) => m[2]).filter((text) => text.trim().split(/\s+/).length >= 4);
+		expect(sentences).toEqual([]);
 	});
 });

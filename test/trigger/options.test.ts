@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 
-import { readOptions } from '../../nodes/Anon/trigger/options';
+import { checkParameters } from '../../nodes/Anon/trigger/options';
 
-/** The first option readOptions() refuses, or undefined. */
+/** The first option checkParameters() refuses, or undefined. */
 const invalidOption = (options: unknown, events: unknown) => {
-	const read = readOptions(options, events);
+	const read = checkParameters(options, events);
 	return read.ok ? undefined : read.invalid;
 };
 
-describe('readOptions: any option value out of type or range fails closed', () => {
+describe('checkParameters: any option value out of type or range fails closed', () => {
 	it('accepts the defaults (options not set) and every value the editor can save', () => {
 		expect(invalidOption({}, ['*'])).toBeUndefined();
 		expect(

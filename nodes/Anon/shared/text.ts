@@ -1,9 +1,4 @@
-/** Small helpers for values that came from outside (a request body, an expression). */
-
-export type Json = Record<string, unknown>;
-
-export const isRecord = (value: unknown): value is Json =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Values that came from outside (a request body, an expression), as text for a message. */
 
 /**
  * Any value, as short text for a message or a log line. Never throws: `String(x)` and

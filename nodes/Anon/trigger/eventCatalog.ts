@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-import { isRecord, type Json } from '../shared/text';
+import { isRecord, type Json } from '../shared/json';
 
 /**
  * The event types Anon documents, in the order the editor lists them. `name` is what the

@@ -3,10 +3,8 @@
  * something else, and the event types the node selects (Events, Additional Event Types, Ignore
  * Test Job Runs).
  */
-import type { IWebhookResponseData } from 'n8n-workflow';
-
-import { isRecord, quoted, type Json } from '../shared/text';
-import { ignore } from './answers';
+import { isRecord, type Json } from '../shared/json';
+import { eventTypeNotSelected, notAnEvent, ping, Stop, testJobRun } from './answers';
 
 export const ALL_EVENTS = '*';
 
@@ -78,29 +76,19 @@ export function isTestJobRun(type: string, body: Json): boolean {
 export type SelectedBody = Exclude<ClassifiedBody, { kind: 'ping' }>;
 
 /**
- * The verified body if the node runs the workflow for it, else the 200 `ignored` answer that
- * says why: a ping, an event type not selected (Events and Additional Event Types), a test job
- * run with *Ignore Test Job Runs*, or a payload that is no Anon event unless "All Events".
+ * The verified body if the node runs the workflow for it, else a 200 `ignored` stop that says
+ * why: a ping, an event type not selected (Events and Additional Event Types), a test job run
+ * with *Ignore Test Job Runs*, or a payload that is no Anon event unless "All Events".
  */
-export function selectEvent(
-	rawBody: Buffer,
-	events: string[],
-	options: { additionalEvents: string; ignoreTestJobRuns: boolean },
-): { ok: true; body: SelectedBody } | { ok: false; answer: IWebhookResponseData } {
+export function selectEvent(rawBody: Buffer, events: string[], options: { additionalEvents: string; ignoreTestJobRuns: boolean }): SelectedBody {
 	const body = classifyBody(rawBody);
-	if (body.kind === 'ping') {
-		return { ok: false, answer: ignore('ping', 'Verified svix.ping test message; the signing secret is right. No workflow was run.') };
-	}
+	if (body.kind === 'ping') throw new Stop(ping());
 	const selected = [...events, ...splitEventList(options.additionalEvents)];
 	if (body.kind === 'unrecognised') {
-		if (selected.includes(ALL_EVENTS)) return { ok: true, body };
-		return { ok: false, answer: ignore('not_an_event', `${body.problem} Only "All Events" runs the workflow for such payloads.`) };
+		if (selected.includes(ALL_EVENTS)) return body;
+		throw new Stop(notAnEvent(body.problem));
 	}
-	if (!compileEventFilter(selected)(body.type)) {
-		return { ok: false, answer: ignore('event_type_not_selected', `Event type "${quoted(body.type)}" is not selected in this Anon Trigger; no workflow was run.`) };
-	}
-	if (options.ignoreTestJobRuns && isTestJobRun(body.type, body.body)) {
-		return { ok: false, answer: ignore('test_job_run', 'Job run marked isTest, ignored by the "Ignore Test Job Runs" option.') };
-	}
-	return { ok: true, body };
+	if (!compileEventFilter(selected)(body.type)) throw new Stop(eventTypeNotSelected(body.type));
+	if (options.ignoreTestJobRuns && isTestJobRun(body.type, body.body)) throw new Stop(testJobRun());
+	return body;
 }

@@ -5,8 +5,9 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { isRecord, quoted, type Json } from '../shared/text';
-import type { AcceptedAnswer } from './answers';
+import { isRecord, type Json } from '../shared/json';
+import { quoted } from '../shared/text';
+import { acceptedBody } from './answers';
 import { deliveryHeaders } from './deliveryHeaders';
 import { schemaIssues } from './eventCatalog';
 import type { SelectedBody } from './eventFilter';
@@ -19,7 +20,7 @@ export interface EmitOptions {
 }
 
 /**
- * Hands the event to n8n: one item, and the 200 `accepted` answer. A schema mismatch is
+ * The last step: hands the event to n8n, one item, with the 200 `accepted` answer. A schema mismatch is
  * reported on the item (`schema_issues`) and logged, never dropped.
  */
 export function emit(
@@ -41,7 +42,7 @@ export function emit(
 	const eventId = body.kind === 'event' ? quoted(body.body.id) : 'payload';
 	return {
 		workflowData: [[{ json: item }]],
-		webhookResponse: { status: 'accepted', message: `Anon event ${eventId} started the workflow.` } satisfies AcceptedAnswer,
+		webhookResponse: acceptedBody(eventId),
 	};
 }
 
@@ -83,7 +84,7 @@ function flatItem(body: Json): { item: Json; fields: FlatField[] } {
 	const { data, ...envelope } = body;
 	const { resource, fields } = flatLayout(data);
 	const item = { ...resource };
-	for (const field of fields) define(item, field.emittedAs, field.value);
+	for (const field of fields) setOwnField(item, field.emittedAs, field.value);
 	addField(item, 'event', envelope);
 	return { item, fields };
 }
@@ -130,7 +131,7 @@ function flatLayout(data: unknown): { resource: Json; fields: FlatField[] } {
 }
 
 /** Sets an own field, even one named `__proto__`. */
-function define(item: Json, name: string, value: unknown): void {
+function setOwnField(item: Json, name: string, value: unknown): void {
 	Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
@@ -142,6 +143,6 @@ function define(item: Json, name: string, value: unknown): void {
 export function addField(item: Json, name: string, value: unknown): string {
 	let free = name;
 	while (Object.prototype.hasOwnProperty.call(item, free)) free = `_${free}`;
-	define(item, free, value);
+	setOwnField(item, free, value);
 	return free;
 }

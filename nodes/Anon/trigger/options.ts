@@ -1,7 +1,8 @@
 /**
  * The trigger's options, each defined once: what the editor shows (label, default, property),
  * and the check a value must pass before anything uses it. description.ts lists the properties,
- * readOptions() checks what n8n hands over and fills in the defaults, and the node reads that.
+ * checkParameters() checks what n8n hands over and fills in the defaults, and the node's second
+ * step (nodeParameters) reads that.
  *
  * n8n type-checks a collection option only if its description sets `validateType` (n8n-core,
  * validate-value-against-schema), so an option set by an expression reaches the node as
@@ -10,9 +11,12 @@
  * signature age. Every value of the wrong type or out of range therefore fails closed: the
  * request is refused, nothing runs, and the message says which option and what it accepts.
  *
- * Pure: no n8n calls. A message never quotes the value (an expression may return anything).
+ * Pure but for nodeParameters, which reads the node's parameters. A message never quotes the
+ * value (an expression may return anything).
  */
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, IWebhookFunctions } from 'n8n-workflow';
+
+import { invalidOption, Stop } from './answers';
 
 import { MAX_TOLERANCE_SECONDS } from './redeliveryGuard';
 import { DEFAULT_TOLERANCE_SECONDS } from './verifySignature';
@@ -32,7 +36,7 @@ interface Definition<T> {
 	property: Omit<INodeProperties, 'displayName' | 'name' | 'default'>;
 }
 
-const define = <T>(definition: Definition<T>): Definition<T> => definition;
+const defineOption = <T>(definition: Definition<T>): Definition<T> => definition;
 const isNumberIn = (minimum: number, maximum = Infinity) => (value: unknown) =>
 	typeof value === 'number' && Number.isFinite(value) && value >= minimum && value <= maximum;
 const isText = (value: unknown) => typeof value === 'string';
@@ -40,7 +44,7 @@ const isBoolean = (value: unknown) => typeof value === 'boolean';
 
 /** In the editor's order (alphabetical by label, as n8n's lint wants). */
 export const TRIGGER_OPTIONS = {
-	acknowledge: define<Acknowledge>({
+	acknowledge: defineOption<Acknowledge>({
 		label: 'Acknowledge',
 		default: 'onReceived',
 		wants: '"onReceived" (When Received) or "lastNode" (When the Workflow Finishes)',
@@ -63,7 +67,7 @@ export const TRIGGER_OPTIONS = {
 			],
 		},
 	}),
-	additionalEvents: define<string>({
+	additionalEvents: defineOption<string>({
 		label: 'Additional Event Types',
 		default: '',
 		wants: 'text: event types separated by commas',
@@ -75,7 +79,7 @@ export const TRIGGER_OPTIONS = {
 				'Comma-separated event types to accept as well as the ones selected above. A * matches any characters, so job_run.* follows every job run event, including ones Anon adds later.',
 		},
 	}),
-	headersToShow: define<string>({
+	headersToShow: defineOption<string>({
 		label: 'Headers to Show',
 		default: '',
 		wants: 'text: header names separated by commas',
@@ -87,14 +91,14 @@ export const TRIGGER_OPTIONS = {
 				"Comma-separated custom headers whose values Include Delivery Details shows. Every other header's value is stored as [redacted]. A value that looks like a credential (Bearer …, Basic …, a JWT, a well-known key format such as sk-…, npm_…, SG.…) and the authorization, proxy-authorization, cookie, set-cookie, x-api-key and api-key headers stay redacted even when named.",
 		},
 	}),
-	ignoreTestJobRuns: define<boolean>({
+	ignoreTestJobRuns: defineOption<boolean>({
 		label: 'Ignore Test Job Runs',
 		default: false,
 		wants: 'true or false',
 		ok: isBoolean,
 		property: { type: 'boolean', description: 'Whether to acknowledge and ignore job_run.* events whose job run is marked isTest' },
 	}),
-	includeDelivery: define<boolean>({
+	includeDelivery: defineOption<boolean>({
 		label: 'Include Delivery Details',
 		default: false,
 		wants: 'true or false',
@@ -105,7 +109,7 @@ export const TRIGGER_OPTIONS = {
 				"Whether to add a delivery field with the Svix message ID, signature timestamp, receive time and the request's custom headers (those added on the endpoint's Advanced tab in Anon's dashboard, or by a proxy). Header values are [redacted] unless named in Headers to Show.",
 		},
 	}),
-	output: define<OutputShape>({
+	output: defineOption<OutputShape>({
 		label: 'Output',
 		default: 'flat',
 		wants: '"flat" (Resource Fields at Top Level) or "envelope" (Event as Sent)',
@@ -123,7 +127,7 @@ export const TRIGGER_OPTIONS = {
 			],
 		},
 	}),
-	redeliveryWindowMinutes: define<number>({
+	redeliveryWindowMinutes: defineOption<number>({
 		label: 'Redelivery Window (Minutes)',
 		default: 60,
 		wants: 'a number of minutes, 0 or more (0 turns it off)',
@@ -135,7 +139,7 @@ export const TRIGGER_OPTIONS = {
 				'For how long a redelivery of an event this node already accepted (same svix-ID) is acknowledged without running the workflow again. Remembered in memory by this n8n process; 0 turns it off (a copy of the same signed request still never runs twice).',
 		},
 	}),
-	toleranceSeconds: define<number>({
+	toleranceSeconds: defineOption<number>({
 		label: 'Timestamp Tolerance (Seconds)',
 		default: DEFAULT_TOLERANCE_SECONDS,
 		wants: `a number of seconds, at least 1 and at most ${MAX_TOLERANCE_SECONDS}`,
@@ -166,7 +170,7 @@ export interface InvalidOption {
 	message: string;
 }
 
-export type ReadOptions = { ok: true; options: TriggerOptions; events: string[] } | { ok: false; invalid: InvalidOption };
+export type CheckedParameters = { ok: true; options: TriggerOptions; events: string[] } | { ok: false; invalid: InvalidOption };
 
 const FIX = "Open the Anon Trigger's options and enter a valid value, or make the expression return one. Until then every request is refused and no workflow runs.";
 
@@ -175,7 +179,7 @@ const FIX = "Open the Anon Trigger's options and enter a valid value, or make th
  * them over, and fills in the defaults. An option that is not set takes its default; one that
  * is set must be of its type and in range, else the first that is not is returned.
  */
-export function readOptions(options: unknown, events: unknown): ReadOptions {
+export function checkParameters(options: unknown, events: unknown): CheckedParameters {
 	if (typeof options !== 'object' || options === null || Array.isArray(options)) {
 		return refuse('options', 'Options', 'a set of options', options);
 	}
@@ -193,7 +197,7 @@ export function readOptions(options: unknown, events: unknown): ReadOptions {
 }
 
 /** What a value is, without quoting it. */
-function kind(value: unknown): string {
+function describeValue(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'a list';
 	if (typeof value === 'number') {
@@ -206,9 +210,19 @@ function kind(value: unknown): string {
 	return `a ${typeof value}`;
 }
 
-function refuse(option: string, label: string, wants: string, value: unknown): ReadOptions {
+function refuse(option: string, label: string, wants: string, value: unknown): CheckedParameters {
 	return {
 		ok: false,
-		invalid: { option, message: `This Anon Trigger's option "${label}" (${option}) is ${kind(value)}; it must be ${wants}. ${FIX}` },
+		invalid: { option, message: `This Anon Trigger's option "${label}" (${option}) is ${describeValue(value)}; it must be ${wants}. ${FIX}` },
 	};
+}
+
+/**
+ * The second step: the Events and Options parameters as n8n hands them over (an expression may
+ * return anything), checked, with the defaults filled in; else a 500 stop (invalid_option).
+ */
+export function nodeParameters(context: IWebhookFunctions): { options: TriggerOptions; events: string[] } {
+	const checked = checkParameters(context.getNodeParameter('options', {}), context.getNodeParameter('events', []));
+	if (!checked.ok) throw new Stop(invalidOption(checked.invalid.message, context.getNode().id));
+	return checked;
 }

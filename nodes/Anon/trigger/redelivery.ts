@@ -3,9 +3,9 @@
  * handed to n8n: the production URL's requests claim their message in the node's
  * RedeliveryGuard (redeliveryGuard.ts), and the claim is settled by n8n's answer to the delivery.
  */
-import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { answerYourself, type Answer } from './answers';
+import { alreadyAccepted, deliveryInProgress, replayedFailedRequest, replayedRequest, Stop } from './answers';
 import { monotonicNow } from './clock';
 import type { TriggerOptions } from './options';
 import { guardKey, IN_FLIGHT_LIMIT_MS, redeliveryGuardFor, type Settle } from './redeliveryGuard';
@@ -25,17 +25,14 @@ export type RedeliveryOptions = Pick<TriggerOptions, 'redeliveryWindowMinutes' |
 export const RECEIVED_ANSWER_LIMIT_MS = 60_000;
 
 /**
- * Claims the delivery's message `id` (signed at `timestamp`, unix seconds) for a new execution. Returns the
- * answer for a redelivery, a replay or a copy in flight; `undefined` when this delivery runs the
- * workflow (its claim is then settled when n8n answers it). The test URL never claims: each
- * test event runs.
+ * Claims the delivery's message `id` (signed at `timestamp`, unix seconds) for a new execution,
+ * or stops a redelivery, a replay or a copy in flight with its answer. A claimed delivery runs
+ * the workflow; its claim is settled when n8n answers it. A sender that already gave up (n8n was
+ * busy) is no reason to stop: Anon retries only twice, and each retry may be late too. The test
+ * URL never claims: each test event runs.
  */
-export function claimDelivery(
-	context: IWebhookFunctions,
-	{ id, timestamp }: { id: string; timestamp: number },
-	options: RedeliveryOptions,
-): IWebhookResponseData | undefined {
-	if (context.getMode() === 'manual') return undefined;
+export function claimDelivery(context: IWebhookFunctions, { id, timestamp }: { id: string; timestamp: number }, options: RedeliveryOptions): void {
+	if (context.getMode() === 'manual') return;
 	const guard = redeliveryGuardFor(guardKey(context.getWorkflow().id, context.getNode().id));
 	const bounds = { windowMs: options.redeliveryWindowMinutes * 60_000 };
 	const answerLimitMs = options.acknowledge === 'onReceived' ? RECEIVED_ANSWER_LIMIT_MS : IN_FLIGHT_LIMIT_MS;
@@ -43,43 +40,20 @@ export function claimDelivery(
 	switch (claim.status) {
 		case 'new':
 			settleOnAnswer(context.getResponseObject(), claim.settle, claim.senderGone);
-			return undefined;
+			return;
 		case 'accepted':
 			if (claim.presumed) {
 				context.logger.warn(
 					`Anon Trigger "${context.getNode().name}" in workflow ${context.getWorkflow().id ?? ''}: n8n did not answer the delivery of message ${id} within ${RECEIVED_ANSWER_LIMIT_MS / 1000} s and its sender has gone; the message is taken as accepted so that it never runs twice. If no execution of it appears, replay it from Anon's Event Log.`,
 				);
 			}
-			return duplicate({
-				status: 'duplicate',
-				reason: 'already_accepted',
-				message: `Message ${id} was already accepted at ${claim.acceptedAt.toISOString()}; the workflow is not run again.`,
-			});
+			throw new Stop(alreadyAccepted(id, claim.acceptedAt));
 		case 'replayed':
-			if (claim.failed) {
-				return answerYourself(context, 409, {
-					status: 'rejected',
-					reason: 'replayed_request',
-					message: `This signed request (message ${id}) was already handed to n8n at ${claim.acceptedAt.toISOString()} and its run did not succeed; a copy of it never runs the workflow again. Anon's next retry is signed afresh and runs it.`,
-				});
-			}
-			return duplicate({
-				status: 'duplicate',
-				reason: 'replayed_request',
-				message: `This signed request (message ${id}) was already accepted at ${claim.acceptedAt.toISOString()}; a copy of it never runs the workflow again. To run the event again, replay it from Anon's Event Log (it is then signed afresh).`,
-			});
+			throw new Stop(claim.failed ? replayedFailedRequest(id, claim.acceptedAt) : replayedRequest(id, claim.acceptedAt));
 		case 'in_flight':
-			// Answering 2xx here would let Svix mark the message delivered even if the first
-			// delivery then fails; a non-2xx makes Svix retry, and the retry gets a clear answer.
-			return answerYourself(context, 409, {
-				status: 'retry_later',
-				reason: 'delivery_in_progress',
-				message: `Message ${id} is being handled by another request right now; retry later.`,
-			});
+			throw new Stop(deliveryInProgress(id));
 	}
 }
-
-const duplicate = (answer: Answer): IWebhookResponseData => ({ webhookResponse: answer });
 
 /**
  * Settles a claim once n8n has answered the delivery that holds it: a 2xx keeps the id as

@@ -14,7 +14,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { monotonicNow } from './clock';
-import { parseSigningSecret, type SigningKey } from './verifySignature';
+import { parseSigningSecret, type SigningKey } from './signingSecret';
 
 export const SECRET_REUSE_MS = 10_000;
 /**

@@ -1,16 +1,18 @@
 /**
  * The verification step: the credential's signing key (secretCache.ts) and the request's Svix
- * signature (verifySignature.ts), failing closed with the answer for each failure.
+ * signature (verifySignature.ts), failing closed: a 500 stop for a credential that gives no key,
+ * a 401 stop for a request it did not sign.
  */
-import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { answerYourself, refuseMisconfigured } from './answers';
+import { endpointMisconfigured, Stop, unverified, verifyFailureMessage } from './answers';
 import { monotonicNow } from './clock';
 import { LOG_INTERVAL_MS, warnAtMostOnceAMinute } from './logLimiter';
 import { requestKeys } from './secretCache';
 import { verifyWebhookSignature, type VerifyResult } from './verifySignature';
 
-export type VerifiedDelivery = { ok: true; id: string; timestamp: number; version: 'v1' | 'v1a' } | { ok: false; answer: IWebhookResponseData };
+/** A delivery whose signature verified: its message id, signing time (unix seconds) and signature version. */
+export type VerifiedDelivery = { id: string; timestamp: number; version: 'v1' | 'v1a' };
 
 /**
  * Per workflow: when a request last carried a signature made with this credential's key (its
@@ -20,10 +22,13 @@ export type VerifiedDelivery = { ok: true; id: string; timestamp: number; versio
  */
 const evidence = new Map<string, { matchedAt: number; periodStart: number; mismatches: number }>();
 
-/** Verifies the request's signature over `rawBody`; a failure comes with its 401 or 500 answer. */
+/** Verifies the request's signature over `rawBody`. */
 export async function verifyDelivery(context: IWebhookFunctions, rawBody: Buffer, toleranceSeconds: number): Promise<VerifiedDelivery> {
 	const secret = await requestKeys(context);
-	if (!secret.ok) return { ok: false, answer: refuseMisconfigured(context, secret.message) };
+	if (!secret.ok) {
+		const node = context.getNode();
+		throw new Stop(endpointMisconfigured(secret.message, node.credentials?.anonWebhookApi?.id ?? `node ${node.id}`));
+	}
 	const request = context.getRequestObject();
 	// Each header as often as it came: Node's own `headers` joins a repeated one with ", ".
 	const headers = request.headersDistinct ?? request.headers;
@@ -35,11 +40,8 @@ export async function verifyDelivery(context: IWebhookFunctions, rawBody: Buffer
 	}
 	if (context.getMode() !== 'manual') tellTheOperator(context, verified);
 	else if (!verified.ok) context.logger.debug(`Anon Trigger rejected a test request (${verified.reason})`);
-	if (verified.ok) return verified;
-	return {
-		ok: false,
-		answer: answerYourself(context, 401, { status: 'rejected', reason: verified.reason, message: verified.message }),
-	};
+	if (!verified.ok) throw new Stop(unverified(verified));
+	return { id: verified.id, timestamp: verified.timestamp, version: verified.version };
 }
 
 /**
@@ -61,7 +63,7 @@ function tellTheOperator(context: IWebhookFunctions, verified: VerifyResult): vo
 	}
 	if (verified.ok || verified.reason === 'timestamp_too_old' || verified.reason === 'timestamp_too_new') {
 		seen.matchedAt = now;
-		if (!verified.ok) warnAtMostOnceAMinute(context, 'clock', `rejected a request signed with this credential's key with 401 ${verified.reason}: ${verified.message}`);
+		if (!verified.ok) warnAtMostOnceAMinute(context, 'clock', `rejected a request signed with this credential's key with 401 ${verified.reason}: ${verifyFailureMessage(verified)}`);
 		return;
 	}
 	if (verified.reason !== 'no_matching_signature') {
@@ -80,6 +82,6 @@ function tellTheOperator(context: IWebhookFunctions, verified: VerifyResult): vo
 	warnAtMostOnceAMinute(
 		context,
 		'secret',
-		`rejected ${count} signed requests with 401 no_matching_signature in ${Math.round((now - seen.periodStart) / 1000)} s, and none matched the key: ${verified.message}`,
+		`rejected ${count} signed requests with 401 no_matching_signature in ${Math.round((now - seen.periodStart) / 1000)} s, and none matched the key: ${verifyFailureMessage(verified)}`,
 	);
 }

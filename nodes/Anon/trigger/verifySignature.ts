@@ -1,29 +1,16 @@
 /**
- * Svix / Standard Webhooks signature verification, with `node:crypto` only.
+ * Svix / Standard Webhooks signature verification, with `node:crypto` only: read the headers,
+ * compute, compare, check the time, and say why a request failed as data (a reason and the facts
+ * behind it). The words the caller reads are answers.ts's.
  *
- * Pure: no n8n imports, no I/O, no clock unless none is injected, never throws.
- * The trigger node turns a failed result into an HTTP 401 whose body is `reason` + `message`;
- * messages therefore never contain the secret, the expected signature or request data.
+ * Pure: no n8n imports, no I/O, no clock unless none is injected, never throws. A failure
+ * carries header names and counts only: never the secret, the expected signature or request data.
  */
-import {
-	createHmac,
-	createPublicKey,
-	createSecretKey,
-	timingSafeEqual,
-	verify as verifyWithPublicKey,
-	type KeyObject,
-} from 'node:crypto';
+import { createHmac, timingSafeEqual, verify as verifyWithPublicKey, type KeyObject } from 'node:crypto';
 
-/** What the credential's `signingSecret` turns into. */
-export type SigningKey =
-	/** `whsec_…` (or bare base64): HMAC-SHA256 key for `v1` signatures. */
-	| { kind: 'hmac'; key: KeyObject }
-	/** `whpk_…`: Ed25519 public key for `v1a` signatures. */
-	| { kind: 'ed25519'; key: KeyObject };
+import { decodeBase64, type SigningKey } from './signingSecret';
 
-export type ParsedSecret = { ok: true; key: SigningKey } | { ok: false; message: string };
-
-/** Why a request failed verification: the `reason` of its 401 answer (see answers.ts). */
+/** Why a request failed verification: the `reason` of its 401 answer (answers.ts words each). */
 export const VERIFY_FAILURE_REASONS = [
 	'missing_headers',
 	'invalid_header',
@@ -35,9 +22,23 @@ export const VERIFY_FAILURE_REASONS = [
 ] as const;
 export type VerifyFailureReason = (typeof VERIFY_FAILURE_REASONS)[number];
 
-export type VerifyResult =
-	| { ok: true; id: string; timestamp: number; version: 'v1' | 'v1a' }
-	| { ok: false; reason: VerifyFailureReason; message: string };
+type SignatureVersion = 'v1' | 'v1a';
+
+/** A failed verification: its reason, and the facts the answer's message is made of. */
+export type VerifyFailure =
+	| { reason: 'missing_headers'; missing: string[] }
+	/** `headers`: the three names, one of which came more than once. */
+	| { reason: 'invalid_header'; problem: 'repeated'; headers: string[] }
+	| { reason: 'invalid_header'; problem: 'id_too_long' | 'too_many_signatures'; header: string }
+	| { reason: 'invalid_header'; problem: 'too_many_v1a'; header: string; count: number }
+	| { reason: 'invalid_timestamp'; header: string }
+	/** `found`: the versions the header holds ("unversioned" for an entry without one). */
+	| { reason: 'no_supported_signature'; header: string; wanted: SignatureVersion; found: string[] }
+	| { reason: 'no_matching_signature'; header: string; wanted: SignatureVersion; candidates: number }
+	/** `seconds`: how far the timestamp is from now, in the direction the reason names. */
+	| { reason: 'timestamp_too_old' | 'timestamp_too_new'; header: string; seconds: number; tolerance: number };
+
+export type VerifyResult = { ok: true; id: string; timestamp: number; version: SignatureVersion } | ({ ok: false } & VerifyFailure);
 
 export interface VerifyInput {
 	/** Request headers with lower-case names, as Node.js gives them. */
@@ -59,76 +60,8 @@ export const MAX_V1A_SIGNATURES = 2;
 /** Svix message ids are ~30 characters; the bound keeps the redelivery memory bounded too. */
 export const MAX_MESSAGE_ID_LENGTH = 256;
 
-const MIN_SECRET_BYTES = 16;
-const MAX_SECRET_BYTES = 128;
-const ED25519_PUBLIC_KEY_BYTES = 32;
 const ED25519_SIGNATURE_BYTES = 64;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const CANONICAL_TIMESTAMP = /^(0|[1-9][0-9]{0,11})$/;
-
-const WHERE_TO_COPY =
-	'Copy it again from dashboard.anon.com/webhooks → your endpoint → Signing Secret.';
-
-/**
- * Turns the credential's text into a key, or says exactly what is wrong with it.
- * Used by the node on every request (memoised by the caller) and by the credential test.
- */
-export function parseSigningSecret(secret: string): ParsedSecret {
-	const text = secret.trim();
-	if (text === '') return { ok: false, message: `The signing secret is empty. ${WHERE_TO_COPY}` };
-
-	const prefix = /^([a-z]{2,8})_/.exec(text)?.[1];
-	if (prefix === 'whsk') {
-		return {
-			ok: false,
-			message:
-				'This is a private signing key (whsk_…), which belongs to the sender. Paste the public key (whpk_…) or the endpoint signing secret (whsec_…).',
-		};
-	}
-	if (prefix !== undefined && prefix !== 'whsec' && prefix !== 'whpk') {
-		return {
-			ok: false,
-			message: `A signing secret starts with "whsec_" (or "whpk_" for a public key), not "${prefix}_". ${WHERE_TO_COPY}`,
-		};
-	}
-
-	const encoded = prefix === undefined ? text : text.slice(prefix.length + 1);
-	const bytes = decodeBase64(encoded);
-	if (bytes === undefined) {
-		return {
-			ok: false,
-			message: `The signing secret is not valid base64 after its "${prefix ?? ''}${prefix ? '_' : ''}" prefix: it may be truncated or carry extra characters. ${WHERE_TO_COPY}`,
-		};
-	}
-
-	if (prefix === 'whpk') {
-		if (bytes.length !== ED25519_PUBLIC_KEY_BYTES) {
-			return {
-				ok: false,
-				message: `A whpk_ public key holds ${ED25519_PUBLIC_KEY_BYTES} bytes; this one holds ${bytes.length}. ${WHERE_TO_COPY}`,
-			};
-		}
-		const key = createPublicKey({
-			key: { kty: 'OKP', crv: 'Ed25519', x: bytes.toString('base64url') },
-			format: 'jwk',
-		});
-		return { ok: true, key: { kind: 'ed25519', key } };
-	}
-
-	if (bytes.length < MIN_SECRET_BYTES || bytes.length > MAX_SECRET_BYTES) {
-		return {
-			ok: false,
-			message: `The signing secret decodes to ${bytes.length} bytes; Anon's secrets hold 24 to 64 (accepted: ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES}). ${WHERE_TO_COPY}`,
-		};
-	}
-	return { ok: true, key: { kind: 'hmac', key: createSecretKey(bytes) } };
-}
-
-/** Strict base64 (padding optional): Node's own decoder silently skips bad characters. */
-function decodeBase64(text: string): Buffer | undefined {
-	if (text === '' || text.length % 4 === 1 || !BASE64.test(text)) return undefined;
-	return Buffer.from(text, 'base64');
-}
 
 const HEADER_SETS = {
 	svix: { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
@@ -168,18 +101,18 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 		return headerProblem(names, id, timestampText, signatureText);
 	}
 	if (id.length > MAX_MESSAGE_ID_LENGTH) {
-		return fail('invalid_header', `The ${names.id} header is longer than ${MAX_MESSAGE_ID_LENGTH} characters; Svix message ids are short (msg_…).`);
+		return { ok: false, reason: 'invalid_header', problem: 'id_too_long', header: names.id };
 	}
 
 	if (!CANONICAL_TIMESTAMP.test(timestampText)) {
-		return fail('invalid_timestamp', `The ${names.timestamp} header must be a whole number of seconds since 1970 (unix time).`);
+		return { ok: false, reason: 'invalid_timestamp', header: names.timestamp };
 	}
 	const entries = signatureText.split(' ');
 	if (entries.length > MAX_SIGNATURE_ENTRIES && entries.filter((e) => e !== '').length > MAX_SIGNATURE_ENTRIES) {
-		return fail('invalid_header', `The ${names.signature} header holds more than ${MAX_SIGNATURE_ENTRIES} signatures; at most ${MAX_SIGNATURE_ENTRIES} are read.`);
+		return { ok: false, reason: 'invalid_header', problem: 'too_many_signatures', header: names.signature };
 	}
 
-	const wanted = key.kind === 'hmac' ? 'v1' : 'v1a';
+	const wanted: SignatureVersion = key.kind === 'hmac' ? 'v1' : 'v1a';
 	const candidates: string[] = [];
 	for (const entry of entries) {
 		if (entry.startsWith(wanted) && entry.charCodeAt(wanted.length) === 44 /* , */) {
@@ -187,35 +120,26 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
 		}
 	}
 	if (candidates.length === 0) {
-		return fail('no_supported_signature', noSupportedSignatureMessage(names.signature, wanted, entries));
+		return { ok: false, reason: 'no_supported_signature', header: names.signature, wanted, found: versionsIn(entries) };
 	}
 	if (key.kind === 'ed25519' && candidates.length > MAX_V1A_SIGNATURES) {
-		return fail('invalid_header', `The ${names.signature} header holds ${candidates.length} v1a signatures; a key rotation needs at most ${MAX_V1A_SIGNATURES}, and no more are verified.`);
+		return { ok: false, reason: 'invalid_header', problem: 'too_many_v1a', header: names.signature, count: candidates.length };
 	}
 
 	const prefix = `${id}.${timestampText}.`;
 	const matched = key.kind === 'hmac' ? matchesHmac(key.key, prefix, body, candidates) : matchesEd25519(key.key, prefix, body, candidates);
 	if (!matched) {
-		return fail(
-			'no_matching_signature',
-			`None of the ${candidates.length} ${wanted} signature${candidates.length > 1 ? 's' : ''} in ${names.signature} matches this body. Check that the n8n credential holds the signing secret of this very endpoint (each Anon endpoint has its own; after a rotation use the new one), and that no proxy rewrites the request body.`,
-		);
+		return { ok: false, reason: 'no_matching_signature', header: names.signature, wanted, candidates: candidates.length };
 	}
 	// Time is judged after the signature: only a request signed with this key is evidence of a clock.
 	const timestamp = Number(timestampText);
 	const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
 	// Written so that a tolerance that is not a number (NaN) refuses instead of accepting.
 	if (!(now - timestamp <= tolerance)) {
-		return fail(
-			'timestamp_too_old',
-			`The ${names.timestamp} is ${now - timestamp} s older than this server's clock (tolerance ${tolerance} s). Replayed requests are refused; if this is a real delivery, check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
-		);
+		return { ok: false, reason: 'timestamp_too_old', header: names.timestamp, seconds: now - timestamp, tolerance };
 	}
 	if (!(timestamp - now <= tolerance)) {
-		return fail(
-			'timestamp_too_new',
-			`The ${names.timestamp} is ${timestamp - now} s ahead of this server's clock (tolerance ${tolerance} s). Check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`,
-		);
+		return { ok: false, reason: 'timestamp_too_new', header: names.timestamp, seconds: timestamp - now, tolerance };
 	}
 	return { ok: true, id, timestamp, version: wanted };
 }
@@ -226,18 +150,15 @@ function headerProblem(
 ): VerifyResult {
 	const all = [names.id, names.timestamp, names.signature];
 	const missing = all.filter((_, i) => values[i] === undefined);
-	if (missing.length > 0) {
-		return fail(
-			'missing_headers',
-			`Missing ${missing.join(', ')} header${missing.length > 1 ? 's' : ''}. Anon (through Svix) sends svix-id, svix-timestamp and svix-signature (or the webhook-* equivalents); requests without them are not from Anon, or a proxy dropped the headers.`,
-		);
-	}
-	return fail('invalid_header', `The ${all.join(', ')} headers must each appear once.`);
+	if (missing.length > 0) return { ok: false, reason: 'missing_headers', missing };
+	return { ok: false, reason: 'invalid_header', problem: 'repeated', headers: all };
 }
 
 const HMAC_BASE64_LENGTH = 44;
-// Scratch space for the comparison: verification is synchronous, so one buffer serves all calls
-// and the hot path allocates nothing for it.
+// Scratch space for the comparison, shared by every call: safe because verification is
+// synchronous from the write of the expected text to the last comparison (no await, no callback),
+// so no other request can run in between and see or change it; Node runs one call at a time per
+// isolate. It spares every request, forged ones included, an allocation (BENCHMARKS.md, section 3).
 const scratch = Buffer.alloc(2 * HMAC_BASE64_LENGTH);
 const expectedText = scratch.subarray(0, HMAC_BASE64_LENGTH);
 const givenText = scratch.subarray(HMAC_BASE64_LENGTH);
@@ -259,6 +180,7 @@ function matchesHmac(key: KeyObject, prefix: string, body: Buffer, candidates: s
 
 // Ed25519 verifies one contiguous message: `prefix` and `body` are copied into a buffer that is
 // reused (a fresh one costs more than the verification) and grows to the largest body seen.
+// Shared for the same reason as `scratch`: written and read within one synchronous call.
 let ed25519Content = Buffer.alloc(0);
 
 function matchesEd25519(key: KeyObject, prefix: string, body: Buffer, candidates: string[]): boolean {
@@ -278,23 +200,13 @@ function matchesEd25519(key: KeyObject, prefix: string, body: Buffer, candidates
 	});
 }
 
-function noSupportedSignatureMessage(headerName: string, wanted: string, entries: string[]): string {
+/** The signature versions a header's entries carry, each once, in the order first seen. */
+function versionsIn(entries: string[]): string[] {
 	const seen = new Set(
 		entries
 			.filter((entry) => entry !== '')
 			.map((entry) => entry.split(',')[0])
 			.map((version) => (/^v[0-9]{1,3}[a-z]?$/.test(version) ? version : 'unversioned')),
 	);
-	const found = seen.size > 0 ? `it holds only ${[...seen].map((v) => `"${v}"`).join(', ')}` : 'it holds no signature';
-	if (wanted === 'v1' && seen.has('v1a')) {
-		return `The ${headerName} header carries no v1 signature (${found}). The request is signed with an asymmetric key: put the endpoint's public key (whpk_…) in the n8n credential.`;
-	}
-	if (wanted === 'v1a' && seen.has('v1')) {
-		return `The ${headerName} header carries no v1a signature (${found}). The request is signed with a shared secret: put the endpoint's signing secret (whsec_…) in the n8n credential.`;
-	}
-	return `The ${headerName} header carries no ${wanted} signature (${found}); expected "${wanted},<base64>".`;
-}
-
-function fail(reason: VerifyFailureReason, message: string): VerifyResult {
-	return { ok: false, reason, message };
+	return [...seen];
 }

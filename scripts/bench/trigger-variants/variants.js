@@ -119,7 +119,8 @@ function claimDelivery(context, id, { redeliveryGuardFor }) {
 let lib;
 function loadLib() {
 	if (lib) return lib;
-	const { parseSigningSecret, verifyWebhookSignature } = require(path.join(INSTALLED_TRIGGER, 'verifySignature.js'));
+	const { parseSigningSecret } = require(path.join(INSTALLED_TRIGGER, 'signingSecret.js'));
+	const { verifyWebhookSignature } = require(path.join(INSTALLED_TRIGGER, 'verifySignature.js'));
 	const { schemaIssues } = require(path.join(INSTALLED_TRIGGER, 'eventCatalog.js'));
 	const { classifyBody } = require(path.join(INSTALLED_TRIGGER, 'eventFilter.js'));
 	const { eventItem } = require(path.join(INSTALLED_TRIGGER, 'eventItem.js'));
