@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { RESOURCES } from './action/operations';
+import { RESOURCES } from './action/resources';
 import type { Operation } from './action/resource';
 
 /** resource → operation → what runs it. */

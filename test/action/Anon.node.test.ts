@@ -5,7 +5,11 @@ import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 
 import { AnonApi } from '../../credentials/AnonApi.credentials';
 import { Anon } from '../../nodes/Anon/Anon.node';
-import { RESOURCES } from '../../nodes/Anon/action/operations';
+import * as getJobModule from '../../nodes/Anon/action/job/getJob.operation';
+import * as createLinkModule from '../../nodes/Anon/action/link/createLink.operation';
+import * as createLinkTokenModule from '../../nodes/Anon/action/link/createLinkToken.operation';
+import type { Operation } from '../../nodes/Anon/action/resource';
+import * as getWorkflowRunModule from '../../nodes/Anon/action/workflowRun/getWorkflowRun.operation';
 import { anonHttpError, anonUnreachableError, withoutUserinfo } from '../../nodes/Anon/action/errors';
 import { JOB, SECOND_JOB_ID, startAnonApiStandIn, WORKFLOW_RUN, type AnonApiStandIn } from '../helpers/anonApiStandIn';
 import { anonFailure, authenticatedRequest, HttpStatusError, runAnon } from '../helpers/executeContext';
@@ -46,9 +50,15 @@ describe('node description', () => {
 		expect(description.credentials).toEqual([{ name: 'anonApi', required: true }]);
 	});
 
-	// The operations, from the one list (RESOURCES and each resource's operation modules).
-	const OPERATIONS = RESOURCES.flatMap((resource) =>
-		resource.operations.map((operation) => [String(resource.option.value), String(operation.option.value), operation.fields.map((field) => field.name)] as const),
+	// Every operation module, by resource value: a new module is added here too, and the first test
+	// below names it until it is (the node's lists come from RESOURCES in nodes/Anon/action/resources.ts).
+	const MODULES: Record<string, Operation[]> = {
+		link: [createLinkModule, createLinkTokenModule],
+		job: [getJobModule],
+		workflowRun: [getWorkflowRunModule],
+	};
+	const OPERATIONS = Object.entries(MODULES).flatMap(([resource, operations]) =>
+		operations.map((operation) => [resource, String(operation.option.value), operation.fields.map((field) => field.name)] as const),
 	);
 
 	it('offers every operation module as an operation of its resource, and nothing else', () => {

@@ -1,21 +1,27 @@
-// The action node's operations (RESOURCES in nodes/Anon/action/operations, and each resource's
+// The action node's operations (RESOURCES in nodes/Anon/action/resources.ts, and each resource's
 // operation modules) are the one list: the editor's Resource and Operation options and the
-// unit tests take them from there. For each operation this test names what is still missing
+// unit tests take them from there; this test reads them as the editor does, from the node's
+// description. For each operation this test names what is still missing
 // elsewhere: its section in docs/anon-node.md with the endpoint it calls, that endpoint in the
 // stand-in of Anon's API (test/helpers/anonApiStandIn.js), and its tests in test/action/Anon.node.test.ts.
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const { RESOURCES } = require('../../nodes/Anon/action/operations');
+const { Anon } = require('../../nodes/Anon/Anon.node');
 const { startAnonApiStandIn } = require('../helpers/anonApiStandIn');
 
 const root = path.join(__dirname, '../..');
 const read = (file) => readFileSync(path.join(root, file), 'utf8');
 const API_KEY = 'anon_operation_catalog_key';
 
-const operations = RESOURCES.flatMap((resource) =>
-	resource.operations.map((operation) => ({ title: `${resource.option.name} → ${operation.option.name}`, operation })),
-);
+const { properties } = new Anon().description;
+const operations = properties
+	.find((property) => property.name === 'resource')
+	.options.flatMap((resource) =>
+		properties
+			.find((property) => property.name === 'operation' && property.displayOptions?.show?.resource?.includes(resource.value))
+			.options.map((operation) => ({ title: `${resource.name} → ${operation.name}` })),
+	);
 
 describe('every action operation is documented, served by the stand-in and tested', () => {
 	const docs = read('docs/anon-node.md');

@@ -1,6 +1,6 @@
 import { schemaIssues } from '../../nodes/Anon/trigger/eventCatalog';
 import { classifyBody, compileEventFilter, splitEventList } from '../../nodes/Anon/trigger/eventFilter';
-import { eventItem, flatCollisions } from '../../nodes/Anon/trigger/eventItem';
+import { eventItem, flatCollisionsForTests } from '../../nodes/Anon/trigger/eventItem';
 import { documentedItem, EVENT_TYPES, exampleBody } from '../helpers/webhook';
 
 const example = (type: string) => JSON.parse(exampleBody(type)) as Record<string, unknown>;
@@ -196,9 +196,9 @@ describe('eventItem', () => {
 	});
 });
 
-describe('flatCollisions', () => {
+describe('flatCollisionsForTests', () => {
 	it.each(EVENT_TYPES)('%s example: none (error_message beside object is not a collision)', (type) => {
-		expect(flatCollisions(example(type))).toEqual([]);
+		expect(flatCollisionsForTests(example(type))).toEqual([]);
 	});
 
 	it('names each data field that the flat item renames, and the name it is emitted under', () => {
@@ -207,7 +207,7 @@ describe('flatCollisions', () => {
 		data.id = 'data_level_id';
 		data.status = 'data_level_status';
 		data.retry_hint = 'later';
-		expect(flatCollisions(body)).toEqual([
+		expect(flatCollisionsForTests(body)).toEqual([
 			'data.id collides with the workflow_run\'s own "id"; emitted as "_id"',
 			'data.status collides with the workflow_run\'s own "status"; emitted as "_status"',
 		]);
@@ -218,14 +218,14 @@ describe('flatCollisions', () => {
 		const data = body.data as Record<string, unknown>;
 		data.id = 'colliding';
 		data._id = 'its own';
-		const [message] = flatCollisions(body);
+		const [message] = flatCollisionsForTests(body);
 		expect(message).toBe('data.id collides with the job_run\'s own "id"; emitted as "__id"');
 		expect(eventItem(body, 'flat').__id).toBe('colliding');
 	});
 
 	it('has nothing to say about an envelope without a resource object', () => {
-		expect(flatCollisions({ id: 'evt_1', type: 'x.y' })).toEqual([]);
-		expect(flatCollisions({ id: 'evt_1', type: 'x.y', data: 'text' })).toEqual([]);
-		expect(flatCollisions({ id: 'evt_1', type: 'x.y', data: { object: 'text', id: 1 } })).toEqual([]);
+		expect(flatCollisionsForTests({ id: 'evt_1', type: 'x.y' })).toEqual([]);
+		expect(flatCollisionsForTests({ id: 'evt_1', type: 'x.y', data: 'text' })).toEqual([]);
+		expect(flatCollisionsForTests({ id: 'evt_1', type: 'x.y', data: { object: 'text', id: 1 } })).toEqual([]);
 	});
 });

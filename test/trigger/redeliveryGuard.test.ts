@@ -3,7 +3,7 @@ import {
 	IN_FLIGHT_LIMIT_MS,
 	MAX_TOLERANCE_SECONDS,
 	RedeliveryGuard,
-	redeliveryGuardCount,
+	guardCountForTests,
 	redeliveryGuardFor,
 	type Claim,
 } from '../../nodes/Anon/trigger/redeliveryGuard';
@@ -127,12 +127,12 @@ describe('redeliveryGuardFor', () => {
 		const full = redeliveryGuardFor(guardKey('wf-idle', 'node1'), start);
 		for (let i = 0; i < 2000; i++) settleOf(full.claim(`msg_${i}`, SIGNED_AT, BOUNDS, start))(true, start);
 		const busy = redeliveryGuardFor(guardKey('wf-busy', 'node1'), start);
-		const before = redeliveryGuardCount();
+		const before = guardCountForTests();
 		// Within the minute after the last sweep nothing is swept; after the window, the idle guard goes.
 		const later = start + WINDOW + 60_000;
 		settleOf(busy.claim('msg_recent', SIGNED_AT, BOUNDS, later - 1))(true, later - 1);
 		redeliveryGuardFor(guardKey('wf-busy', 'node1'), later);
-		expect(redeliveryGuardCount()).toBeLessThan(before);
+		expect(guardCountForTests()).toBeLessThan(before);
 		expect(redeliveryGuardFor(guardKey('wf-idle', 'node1'), later)).not.toBe(full);
 		expect(redeliveryGuardFor(guardKey('wf-busy', 'node1'), later)).toBe(busy);
 	});

@@ -93,7 +93,7 @@ export interface AnonResponse {
 /** One message per status class: what happened, and what the user can do about it. */
 export function anonHttpError(node: INode, response: AnonResponse, request: FailedRequest): NodeApiError {
 	const status = response.statusCode;
-	const answer = quote(response.body, request);
+	const answer = maskedExcerpt(response.body, request);
 	let message: string;
 	let description: string;
 	if (status === 401) {
@@ -131,7 +131,7 @@ export function anonHttpError(node: INode, response: AnonResponse, request: Fail
 export function anonUnreachableError(node: INode, error: unknown, request: FailedRequest): NodeApiError {
 	const cause = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
 	const code = String(cause?.code ?? cause?.cause?.code ?? '');
-	const detail = code || quote(cause?.message, request);
+	const detail = code || maskedExcerpt(cause?.message, request);
 	const origin = quotedOrigin(request.baseUrl);
 	const hint = origin === INVALID_URL ? ' If it has a user:password@, percent-encode any /, ?, # or @ in the password.' : '';
 	// The original error is not passed on: request errors can carry the request headers,
@@ -169,7 +169,7 @@ function base64Forms(key: string): string[] {
 }
 
 /** A short, key-free excerpt of whatever body Anon sent (no error format is documented). */
-function quote(body: unknown, request: FailedRequest): string {
+function maskedExcerpt(body: unknown, request: FailedRequest): string {
 	if (body === undefined || body === null || body === '') return '';
 	let text = typeof body === 'string' ? body : JSON.stringify(body);
 	// The Base URL as saved, wherever it is echoed, becomes what messages say of it.

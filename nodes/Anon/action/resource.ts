@@ -1,6 +1,7 @@
+/** An action resource built from its operation modules: its Resource entry, Operation list and fields. */
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-/** What each `action/operations/<resource>/<operation>.ts` exports. */
+/** What each `action/<resource>/<action>.operation.ts` exports. */
 export interface Operation {
 	/** Its entry in the resource's Operation list. */
 	option: INodePropertyOptions;
@@ -17,8 +18,6 @@ export interface Resource {
 	properties: INodeProperties[];
 	/** Operation value → what runs it. */
 	execute: Record<string, Operation['execute']>;
-	/** Its operation modules, in the order of its Operation list. */
-	operations: Operation[];
 }
 
 /**
@@ -58,6 +57,5 @@ export function resource(option: INodePropertyOptions, operations: Operation[]):
 			...fields,
 		],
 		execute: Object.fromEntries(operations.map((operation) => [String(operation.option.value), operation.execute])),
-		operations,
 	};
 }

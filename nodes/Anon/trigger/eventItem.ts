@@ -72,7 +72,7 @@ function emittedItem(context: IWebhookFunctions, body: SelectedBody, output: Out
  * data has a field named `event`, see addField):
  * `{{ $json.status }}`, `{{ $json.error_message }}`, `{{ $json.event.type }}`.
  * The resource's fields win: a field of `data` with a name the resource uses gets underscores
- * in front as addField does (`data.id` → `_id`; see flatCollisions). `envelope` emits the body
+ * in front as addField does (`data.id` → `_id`; see collisionIssues). `envelope` emits the body
  * exactly as Anon sent it.
  */
 export function eventItem(body: Json, shape: OutputShape): Json {
@@ -92,9 +92,10 @@ function flatItem(body: Json): { item: Json; fields: FlatField[] } {
 /**
  * One schema issue per field of `data` that flat output renames because the resource has a
  * field of that name, e.g. `data.id collides with the workflow_run's own "id"; emitted as "_id"`.
- * Pure: the same renames eventItem makes, for the item's `schema_issues`.
+ * For tests only: the same renames and words eventItem's `schema_issues` carry, for a body
+ * alone (through the node, a test would need a signed request per body).
  */
-export function flatCollisions(body: Json): string[] {
+export function flatCollisionsForTests(body: Json): string[] {
 	return collisionIssues(body, flatLayout(body.data).fields);
 }
 

@@ -166,4 +166,5 @@ export function redeliveryGuardFor(key: string, now = monotonicNow()): Redeliver
 }
 
 /** How many guards this process holds (for tests). */
-export const redeliveryGuardCount = (): number => guards.size;
+/** For tests only: how many guards are live (the sweep of idle ones is otherwise seen only as memory). */
+export const guardCountForTests = (): number => guards.size;

@@ -1,7 +1,8 @@
+/** Workflow Run → Get: a workflow run and its current status. */
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { anonApiRequest } from '../../transport';
-import { uuidParameter } from '../../validate';
+import { anonApiRequest } from '../transport';
+import { uuidParameter } from '../validate';
 
 export const option: INodePropertyOptions = {
 	name: 'Get',

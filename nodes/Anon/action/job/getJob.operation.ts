@@ -1,7 +1,8 @@
+/** Job → Get: a job, its name and the workflows it runs. */
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { anonApiRequest } from '../../transport';
-import { EXAMPLE_UUID, uuidParameter } from '../../validate';
+import { anonApiRequest } from '../transport';
+import { EXAMPLE_UUID, uuidParameter } from '../validate';
 
 export const option: INodePropertyOptions = {
 	name: 'Get',

@@ -1,4 +1,0 @@
-import { resource } from '../../resource';
-import * as get from './get';
-
-export const job = resource({ name: 'Job', value: 'job' }, [get]);
