@@ -1,5 +1,4 @@
 // What README.md and SECURITY.md promise about the trigger, held against what the code does.
-// Plain JavaScript: it reads files, which n8n's lint forbids in the package's TypeScript.
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 

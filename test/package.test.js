@@ -1,5 +1,4 @@
-// What `npm pack` ships, and what the README promises. Plain JavaScript: it needs
-// child_process and fs, which n8n's lint (rightly) forbids in the package's TypeScript.
+// What `npm pack` ships, and what the README promises.
 const { execFileSync } = require('node:child_process');
 const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const path = require('node:path');
@@ -17,7 +16,7 @@ describe('the published package', () => {
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
 		// n8n brings its own n8n-workflow: `npm install n8n-nodes-anon` in a nodes folder installs
-		// this one package (test/e2e/readmeInstall.mjs runs the README's command).
+		// this one package (test/e2e/readmeInstall.suite.mjs runs the README's command).
 		expect(pkg.peerDependenciesMeta).toEqual({ 'n8n-workflow': { optional: true } });
 	});
 

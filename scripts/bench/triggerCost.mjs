@@ -3,7 +3,7 @@
 // trigger n8n can run? One n8n, with, side by side:
 //   - min      the Min Trigger (fixtures/min-trigger): emits the body, verifies nothing
 //   - VARIANTS copies of it that add ONE of the Anon Trigger's steps each
-//              (trigger-variants/variants.js), using the package's own compiled code for that step
+//              (trigger-variants/variants.cjs), using the package's own compiled code for that step
 //   - anon     the Anon Trigger itself, and `anon-forged` (bad signatures, answered 401)
 //   - webhook  n8n's Webhook node (typeVersion 2), with --webhook
 // each as trigger → No Operation, `--events` signed workflow_run.failed events per trigger and
@@ -43,7 +43,7 @@ const VARIANT_PACKAGE = 'n8n-nodes-trigvariants';
 // The variants: the Min Trigger plus one of the Anon Trigger's steps each (real code, linted
 // and readable where it lies), installed into the throwaway n8n by installVariants().
 const VARIANTS_DIR = fileURLToPath(new URL('./trigger-variants/', import.meta.url));
-const { VARIANTS, className, nodeName } = createRequire(import.meta.url)('./trigger-variants/variants.js');
+const { VARIANTS, className, nodeName } = createRequire(import.meta.url)('./trigger-variants/variants.cjs');
 
 const { values: args } = parseArgs({
 	options: {
@@ -185,10 +185,10 @@ async function installVariants(userFolder, secret) {
 			n8n: { n8nNodesApiVersion: 1, nodes: names.map((name) => `${className(name)}.node.js`) },
 		}),
 	);
-	await fs.copyFile(path.join(VARIANTS_DIR, 'variants.js'), path.join(dir, 'variants.js'));
+	await fs.copyFile(path.join(VARIANTS_DIR, 'variants.cjs'), path.join(dir, 'variants.cjs'));
 	await fs.writeFile(path.join(dir, 'secret.json'), JSON.stringify({ signingSecret: secret }));
 	for (const name of names) {
-		await fs.writeFile(path.join(dir, `${className(name)}.node.js`), `module.exports = require('./variants.js').variantNode(${JSON.stringify(name)});\n`);
+		await fs.writeFile(path.join(dir, `${className(name)}.node.js`), `module.exports = require('./variants.cjs').variantNode(${JSON.stringify(name)});\n`);
 	}
 	await listInNodesFolder(userFolder, VARIANT_PACKAGE, '0.0.1');
 }

@@ -1,3 +1,4 @@
+/** The Anon node (action): its description, each operation against the stand-in of Anon's API, input checks, Anon's errors, Continue On Fail. */
 import { randomBytes } from 'node:crypto';
 
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode, INodeParameters } from 'n8n-workflow';

@@ -2,7 +2,6 @@
 // https://docs.anon.com), on 127.0.0.1 and a random port. It checks what the
 // real API documents — Bearer key, `external_id` string, `job_id` non-empty uuid array —
 // answers the documented shapes, and can be told to fail the next requests with any status.
-// Plain JavaScript: it needs node:http, which n8n's lint forbids in the package's TypeScript.
 const http = require('node:http');
 const { randomUUID } = require('node:crypto');
 

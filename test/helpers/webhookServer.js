@@ -3,8 +3,7 @@
 // answer, written with express's status().json(). Hooks hold a request where a busy n8n holds
 // it: before the node runs (waiting for an expression isolate or the database) and between the
 // node's hand-over and n8n's answer (creating the execution or, when the workflow must finish
-// first, running it). Plain JavaScript: it needs node:http and timers, which n8n's lint forbids
-// in the package's TypeScript. Types: webhookServer.d.ts.
+// first, running it). Types for the TypeScript tests: webhookServer.d.ts.
 const http = require('node:http');
 const net = require('node:net');
 

@@ -44,7 +44,7 @@ describe('the install commands read from a README', () => {
 describe("this project's README", () => {
 	const { run, docker, commands } = userInstallCommands();
 
-	test('gives an npm install of the package in "Install in n8n", which test/e2e/readmeInstall.mjs runs', () => {
+	test('gives an npm install of the package in "Install in n8n", which test/e2e/readmeInstall.suite.mjs runs', () => {
 		assert.ok(run.length > 0, 'no shell block installs n8n-nodes-anon with npm');
 		assert.ok(run.some((block) => block.section === 'Install in n8n'));
 	});
@@ -54,7 +54,7 @@ describe("this project's README", () => {
 		assert.deepEqual(commands.filter((command) => !ran.has(command)), []);
 	});
 
-	test('makes the tarball it installs in one block (a clone of the repository, npm run tarball), which test/e2e/readmeInstall.mjs runs', () => {
+	test('makes the tarball it installs in one block (a clone of the repository, npm run tarball), which test/e2e/readmeInstall.suite.mjs runs', () => {
 		const blocks = tarballBlocks();
 		assert.equal(blocks.length, 1, 'one shell block runs `npm run tarball`');
 		const { repository } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

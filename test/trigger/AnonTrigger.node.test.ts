@@ -1,3 +1,4 @@
+/** The Anon Trigger through webhook(): its description, the credential test, verified events, unread bodies, filtering and 401s. */
 import { randomBytes } from 'node:crypto';
 
 import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, IHookFunctions } from 'n8n-workflow';

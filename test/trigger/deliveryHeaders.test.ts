@@ -1,3 +1,4 @@
+/** Which request headers *Include Delivery Details* copies into an execution (deliveryHeaders.ts). */
 import fc from 'fast-check';
 
 import * as headersModule from '../../nodes/Anon/trigger/deliveryHeaders';

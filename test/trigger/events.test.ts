@@ -1,3 +1,4 @@
+/** The event path's pure pieces: classifying a body, the event-type filter, Anon's schemas and the emitted item. */
 import { schemaIssues } from '../../nodes/Anon/trigger/eventCatalog';
 import { classifyBody, compileEventFilter, splitEventList } from '../../nodes/Anon/trigger/eventFilter';
 import { eventItem, flatCollisionsForTests } from '../../nodes/Anon/trigger/eventItem';

@@ -1,3 +1,4 @@
+/** At most one log line per key per interval (logLimiter.ts). */
 import { LOG_INTERVAL_MS, LogLimiter } from '../../nodes/Anon/trigger/logLimiter';
 
 describe('LogLimiter', () => {

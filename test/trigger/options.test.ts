@@ -1,3 +1,4 @@
+/** The trigger's options as n8n hands them over: every value out of type or range fails closed (options.ts). */
 import fc from 'fast-check';
 
 import { checkParameters } from '../../nodes/Anon/trigger/options';

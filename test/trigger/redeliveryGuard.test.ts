@@ -1,3 +1,4 @@
+/** The memory of accepted messages (redeliveryGuard.ts): claims, settling, bounds, and the sweep of idle guards. */
 import {
 	guardKey,
 	IN_FLIGHT_LIMIT_MS,

@@ -1,3 +1,4 @@
+/** How long a credential read is reused (secretCache.ts). */
 import { FAILED_READ_REUSE_MS, SECRET_REUSE_MS, SecretCache } from '../../nodes/Anon/trigger/secretCache';
 
 type Value = { ok: boolean; secret?: string };

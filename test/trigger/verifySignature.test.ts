@@ -1,3 +1,4 @@
+/** The Svix signature scheme (verifySignature.ts) against Svix's vectors and the svix and standardwebhooks libraries, and parseSigningSecret. */
 import { generateKeyPairSync, randomBytes, sign as ed25519Sign } from 'node:crypto';
 
 import fc from 'fast-check';

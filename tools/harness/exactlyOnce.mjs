@@ -1,7 +1,7 @@
 // The exactly-once recipe of docs/queue-mode.md, wired to a queue topology (queueTopology.mjs):
 // examples/anon-exactly-once-postgres.json with its table in a second database on the suite's
 // PostgreSQL, a Postgres credential made through n8n's public API, and an alert receiver that
-// counts the side effect per event id. The test is 3e in test/e2e/queueRedeliveries.mjs.
+// counts the side effect per event id. The test is 3e in test/e2e/queueRedeliveries.suite.mjs.
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 // A real reverse proxy in front of n8n: Debian's nginx as an unprivileged foreground process,
 // everything it writes (pid, logs, temp files) in its own temp folder, TLS with a throwaway
-// self-signed certificate made at start. In front of one n8n (test/e2e/reverseProxy.mjs) or of the
+// self-signed certificate made at start. In front of one n8n (test/e2e/reverseProxy.suite.mjs) or of the
 // webhook processes of queue mode, routed by message id (queueTopology.mjs).
 //
 // The nginx configuration below is the one the README and docs/queue-mode.md recommend; the

@@ -1,4 +1,4 @@
-// What the queue-mode suites (test/e2e/queueWorkers.mjs, test/e2e/queueRedeliveries.mjs) share:
+// What the queue-mode suites (test/e2e/queueWorkers.suite.mjs, test/e2e/queueRedeliveries.suite.mjs) share:
 // one topology per suite (queueTopology.mjs) started before its tests and stopped after them, tests
 // that node's --test-name-pattern can pick, and the executions of a workflow read back per event.
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ const TEST_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * The --test-name-pattern values node:test runs this file with (`node --test
- * --test-name-pattern='^4a' …` hands them to the file's process), as RegExps; node:test itself
+ * --test-name-pattern='^SIGKILL' …` hands them to the file's process), as RegExps; node:test itself
  * skips the tests they do not match, this only tells whether any test of the suite is left.
  */
 export function testNamePatterns(execArgv = process.execArgv) {
@@ -35,7 +35,7 @@ export function testNamePatterns(execArgv = process.execArgv) {
 const patterns = testNamePatterns();
 let selected = 0;
 
-/** A test of a queue suite; `--test-name-pattern='^4a|^4b'` runs only those. */
+/** A test of a queue suite; `--test-name-pattern='^SIGKILL|recovered by a replay'` runs only those. */
 export function queueTest(name, fn) {
 	if (patterns.length === 0 || patterns.some((pattern) => pattern.test(name))) selected++;
 	return test(name, { timeout: TEST_TIMEOUT_MS }, fn);
@@ -123,8 +123,8 @@ export async function unfinishedExecutions(worker) {
 }
 
 /**
- * SIGKILLs a worker with its task runner (its process group: no clean-up, as test 4a of
- * test/e2e/queueWorkers.mjs does) and waits until it is gone. Returns the execution ids it had
+ * SIGKILLs a worker with its task runner (its process group: no clean-up, as the SIGKILL test of
+ * test/e2e/queueWorkers.suite.mjs does) and waits until it is gone. Returns the execution ids it had
  * started and not finished: what died with it.
  */
 export async function sigkillWorker(worker) {

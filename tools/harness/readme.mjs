@@ -1,5 +1,5 @@
 // The install commands the README gives users, read from the README itself, so that a suite
-// runs what the README says, exactly as written (test/e2e/readmeInstall.mjs), and fails when the
+// runs what the README says, exactly as written (test/e2e/readmeInstall.suite.mjs), and fails when the
 // README changes them in a way nobody ran.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 // Slow-body attacks and what they cost: trickling connections (a header promising a large body,
 // then one byte per second), valid events sent alongside them with their latency, and a
 // process's resident memory sampled from /proc. Shared by the reliability suite
-// (test/reliability/slowBody.mjs) and the reverse-proxy e2e (test/e2e/reverseProxy.mjs).
+// (test/reliability/slowBody.suite.mjs) and the reverse-proxy e2e (test/e2e/reverseProxy.suite.mjs).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';

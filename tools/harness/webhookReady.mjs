@@ -13,7 +13,7 @@ export const ANON_TRIGGER_TYPE = 'n8n-nodes-anon.anonTrigger';
  * activate call before it serves the webhook: n8n 2.x publishes an activation through its
  * publication outbox, asynchronously, and a request sent the moment activation returned got
  * n8n's 404 "The requested webhook … is not registered" in 9 of 10 activations measured here
- * (test/e2e/ready.mjs), served 50–200 ms later. With the credential's `secret` the probe is a
+ * (test/e2e/ready.suite.mjs), served 50–200 ms later. With the credential's `secret` the probe is a
  * signed svix.ping, which the trigger answers 200 {"status":"ignored","reason":"ping"} without
  * running anything: registration, credential and signature check proven in one request.
  * Without it (a caller that does not hold the secret, e.g. after restarting n8n), an unsigned

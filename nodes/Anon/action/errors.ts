@@ -1,3 +1,4 @@
+/** What the Anon node says when Anon's API fails or cannot be reached: NodeApiErrors that name the request, never its key. */
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 

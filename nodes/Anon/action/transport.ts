@@ -1,3 +1,4 @@
+/** The one way the Anon node calls Anon's API: the credential's Base URL and key, and Anon's failures turned into errors.ts's. */
 import type {
 	IDataObject,
 	IExecuteFunctions,

@@ -1,3 +1,4 @@
+/** The Anon node's parameters read and checked before any request: IDs, lists of IDs, external IDs. */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 

@@ -2,7 +2,7 @@
  * Every answer the Anon Trigger gives, built and written here: the HTTP status, the JSON body
  * `{ status, reason, message }` that Anon's dashboard shows under the endpoint's *Message
  * Attempts*, and what n8n's log hears of it. It reads as the README's "What the trigger answers"
- * table, which documents every status and reason as a contract (test/trigger/answers.test.js
+ * table, which documents every status and reason as a contract (test/answers.test.js
  * holds the table to ANSWER_REASONS, and holds every answer body to this file).
  *
  * A step of the request path that stops a delivery throws a `Stop` carrying its `Answer`;

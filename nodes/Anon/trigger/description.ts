@@ -1,3 +1,4 @@
+/** The Anon Trigger's editor parameters (Events, Additional Event Types, Options) and its webhook description. */
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
 import { ANON_EVENT_TYPES } from './eventCatalog';

@@ -1,13 +1,12 @@
 // The README's options table (label, internal name, default) is the one the code defines:
 // TRIGGER_OPTIONS is the single source, and a default changed there fails here until the README
-// says the same. Plain JavaScript, like answers.test.js: it reads README.md with node:fs, which
-// n8n's lint forbids in the package's TypeScript.
+// says the same.
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const { TRIGGER_OPTIONS } = require('../../nodes/Anon/trigger/options');
+const { TRIGGER_OPTIONS } = require('../nodes/Anon/trigger/options');
 
-const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+const readme = readFileSync(path.join(__dirname, '../README.md'), 'utf8');
 const rows = new Map(
 	[...readme.matchAll(/^\| (?:\*\*)?([^|*]+?)(?:\*\*)? \(`(\w+)`\) \| ([^|]+) \|/gm)].map(([, label, name, shownDefault]) => [
 		name,

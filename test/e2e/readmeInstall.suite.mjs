@@ -9,7 +9,7 @@
 // that runs n8n (Node 24, npm's CLI) and once with this suite's Node. Then n8n, started on that
 // home folder as its user folder, loads the package from ~/.n8n/nodes and runs a signed event.
 //
-//   node --test test/e2e/readmeInstall.mjs        (part of npm run test:e2e:installer)
+//   node --test test/e2e/readmeInstall.suite.mjs        (part of npm run test:e2e:installer)
 //
 // The registry has no uplinks: what the command installs besides the package would have to come
 // from it, so anything more than the one package fails here as it fails (or bloats) for users.

@@ -6,9 +6,9 @@
 // nodes panel finds the Anon Trigger; a workflow built from it in the editor and published
 // runs a signed event.
 //
-//   npm run test:ui            (node --test --test-concurrency=1 test/ui/nodeInEditor.mjs test/ui/installFromEditor.mjs)
+//   npm run test:ui            (node --test --test-concurrency=1 test/ui/nodeInEditor.suite.mjs test/ui/installFromEditor.suite.mjs)
 //
-// Screenshots, failures and clean-up as in nodeInEditor.mjs (shared in editor.mjs).
+// Screenshots, failures and clean-up as in nodeInEditor.suite.mjs (shared in editor.mjs).
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -33,7 +33,7 @@ import {
 	shownWebhookUrl,
 	signIn,
 	test,
-} from './editor.mjs';
+} from '../helpers/editor.mjs';
 
 const OWNER = { email: 'install@anon.local', password: 'Install-password-1' };
 const { version: VERSION } = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'package.json'), 'utf8'));
@@ -50,9 +50,9 @@ describe(`Settings → Community Nodes → Install in n8n ${N8N_VERSION}, from a
 		},
 	});
 
-	test('1. sign in through the editor as the owner', () => signIn(OWNER));
+	test('sign in through the editor as the owner', () => signIn(OWNER));
 
-	test(`2. Settings → Community Nodes → Install "${PACKAGE_NAME}": n8n installs it from the registry`, async () => {
+	test(`Settings → Community Nodes → Install "${PACKAGE_NAME}": n8n installs it from the registry`, async () => {
 		const { page } = ctx;
 		await page.goto(`${ctx.n8n.baseUrl}/home/workflows`);
 		await page.locator('[data-test-id="menu-item"][aria-label="Settings"]').click();
@@ -97,15 +97,15 @@ describe(`Settings → Community Nodes → Install in n8n ${N8N_VERSION}, from a
 		await screenshot('ui-community-nodes-installed-light');
 	});
 
-	test('3. nodes panel: the "Anon" search finds the installed trigger', async () => {
+	test('nodes panel: the "Anon" search finds the installed trigger', async () => {
 		await openNewWorkflow('light');
 		const entry = await searchAnon();
 		await entry.getByText('Starts the workflow when Anon reports a link, job run or workflow run event').waitFor();
 	});
 
-	test('4. a workflow built from it in the editor, published, runs a signed link.opened event', async () => {
+	test('a workflow built from it in the editor, published, runs a signed link.opened event', async () => {
 		const { page } = ctx;
-		// The credential comes from the public API (nodeInEditor.mjs covers its dialog); n8n picks the
+		// The credential comes from the public API (nodeInEditor.suite.mjs covers its dialog); n8n picks the
 		// only credential of the type for a new node.
 		ctx.secret = newSigningSecret();
 		const credential = await ctx.client.createCredential({ name: 'Anon Webhook account', signingSecret: ctx.secret });

@@ -3,7 +3,7 @@
 // installer through the REST calls the editor's Settings → Community Nodes page makes, and
 // checked by n8n's verification scanner.
 //
-//   node --test test/e2e/installer.mjs        (npm run test:e2e:installer)
+//   node --test test/e2e/installer.suite.mjs        (npm run test:e2e:installer)
 //
 // n8n runs in its e2e mode with the one licence feature a custom registry needs switched on
 // (startInstallerInstance in tools/harness/registry.mjs says why); everything else is the

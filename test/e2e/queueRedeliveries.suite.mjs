@@ -3,13 +3,13 @@
 // tools/harness/queueTopology.mjs (PostgreSQL + Redis + n8n main + two webhook processes + two
 // workers) with the real nginx of the proxy suite in front of the webhook processes, routing
 // by message id (`hash $http_svix_id$http_webhook_id consistent;`, docs/queue-mode.md).
-// The package on every process and the worker kill are test/e2e/queueWorkers.mjs.
+// The package on every process and the worker kill are test/e2e/queueWorkers.suite.mjs.
 //
 //   npm run test:e2e:queue     (both queue suites, one after the other)
-//   node --test test/e2e/queueRedeliveries.mjs
+//   node --test test/e2e/queueRedeliveries.suite.mjs
 //
-// node --test --test-name-pattern='^3a|^3d' test/e2e/queueRedeliveries.mjs runs only those tests (the tests
-// of test/e2e/queueWorkers.mjs are 1a–2 and 4a–4b). Needs `postgresql`, `redis-server` and
+// node --test --test-name-pattern='^redeliveries spread|^Acknowledge' test/e2e/queueRedeliveries.suite.mjs runs only those tests (the tests
+// of test/e2e/queueWorkers.suite.mjs are 1a–2 and 4a–4b). Needs `postgresql`, `redis-server` and
 // `nginx` from Debian, as throwaway processes.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
@@ -102,7 +102,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: redeliveries through nginx routing b
 		numbers: () => ctx.numbers,
 	});
 
-	queueTest(`3a. redeliveries spread over both webhook processes: ${MESSAGES} messages × ${COPIES} deliveries through nginx → each runs once, 0 doubled`, async () => {
+	queueTest(`redeliveries spread over both webhook processes: ${MESSAGES} messages × ${COPIES} deliveries through nginx → each runs once, 0 doubled`, async () => {
 		const workflow = ctx.workflows.all;
 		const before = await executionIdSet(ctx.q, workflow);
 		const enqueuedBefore = await Promise.all(ctx.q.webhooks.map(enqueuedBy));
@@ -151,7 +151,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: redeliveries through nginx routing b
 		assert.equal(fresh.length, MESSAGES);
 	});
 
-	queueTest('3b. the same message id always reaches the same webhook process: svix-id, and webhook-id (Standard Webhooks headers)', async () => {
+	queueTest('the same message id always reaches the same webhook process: svix-id, and webhook-id (Standard Webhooks headers)', async () => {
 		const workflow = ctx.workflows.all;
 		const url = webhookUrl(ctx.q.proxy.url, workflow);
 		const before = await executionIdSet(ctx.q, workflow);
@@ -211,7 +211,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: redeliveries through nginx routing b
 		return { original, sameProcess, otherProcess, before };
 	}
 
-	queueTest('3c. a redelivery on another process anyway (restart, failover): with Remove Duplicates after the trigger the second execution passes no item on', async () => {
+	queueTest('a redelivery on another process anyway (restart, failover): with Remove Duplicates after the trigger the second execution passes no item on', async () => {
 		const workflow = ctx.workflows.dedupe;
 		const msgId = `msg_q_dedupe_${Date.now()}`;
 		const { original, sameProcess, otherProcess, before } = await redeliverAcrossProcesses(workflow, 'job_run.failed', msgId);
@@ -229,7 +229,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: redeliveries through nginx routing b
 		assert.equal(downstreamRuns, 1, 'the node after Remove Duplicates ran once overall');
 	});
 
-	queueTest(`3d. Acknowledge "When the Workflow Finishes" through nginx: 200 only after the ${RUN_SECONDS} s run (a copy during it 409), then a redelivery 200 duplicate`, async () => {
+	queueTest(`Acknowledge "When the Workflow Finishes" through nginx: 200 only after the ${RUN_SECONDS} s run (a copy during it 409), then a redelivery 200 duplicate`, async () => {
 		const workflow = ctx.workflows.slow;
 		const url = webhookUrl(ctx.q.proxy.url, workflow);
 		const before = await executionIdSet(ctx.q, workflow);
@@ -279,7 +279,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: redeliveries through nginx routing b
 		assert.equal(served?.size, 1, 'all three deliveries on one webhook process');
 	});
 
-	queueTest(`3e. exactly once with examples/anon-exactly-once-postgres.json: ${EXACTLY_ONCE.events} events × ${EXACTLY_ONCE.copies} copies through both webhook processes at Anon's retry budget, a worker SIGKILLed mid-stream → 0 lost, 0 doubled outside the one window`, async () => {
+	queueTest(`exactly once with examples/anon-exactly-once-postgres.json: ${EXACTLY_ONCE.events} events × ${EXACTLY_ONCE.copies} copies through both webhook processes at Anon's retry budget, a worker SIGKILLed mid-stream → 0 lost, 0 doubled outside the one window`, async () => {
 		const { events: count, copies, killAfterAlerts, alertMs, leaseSeconds, timeoutMs, delaysMs } = EXACTLY_ONCE;
 		const t0 = Date.now();
 		let kill = null;

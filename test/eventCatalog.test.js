@@ -1,14 +1,13 @@
 // The node's catalog (ANON_EVENT_TYPES in nodes/Anon/trigger/eventCatalog.ts) is the one list of
 // event types. Everything an event type needs is checked against it, and every failure names
 // the missing piece and where it goes: the checklist for adding an event type (CONTRIBUTING.md).
-// Plain JavaScript: it reads docs with fs, which n8n's lint forbids in TypeScript.
 const { existsSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const { ANON_EVENT_TYPES, resourceSchema } = require('../../nodes/Anon/trigger/eventCatalog');
-const fixtures = require('../../fixtures/index.cjs');
+const { ANON_EVENT_TYPES, resourceSchema } = require('../nodes/Anon/trigger/eventCatalog');
+const fixtures = require('../fixtures/index.cjs');
 
-const root = path.join(__dirname, '..', '..');
+const root = path.join(__dirname, '..');
 const relative = (file) => path.relative(root, file);
 const catalog = ANON_EVENT_TYPES.map((event) => event.value);
 

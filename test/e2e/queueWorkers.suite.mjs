@@ -2,14 +2,14 @@
 // spread over them: PostgreSQL + Redis + n8n main + two webhook processes behind nginx + two
 // workers (tools/harness/queueTopology.mjs), the package installed on every process as n8n's
 // community installer would, Svix-signed requests through nginx or straight at one webhook
-// process; then a worker killed mid-stream. Redeliveries are test/e2e/queueRedeliveries.mjs.
+// process; then a worker killed mid-stream. Redeliveries are test/e2e/queueRedeliveries.suite.mjs.
 //
 //   npm run test:e2e:queue     (both queue suites, one after the other; ANON_SKIP_BUILD=1 packs dist/ as is)
-//   node --test test/e2e/queueWorkers.mjs
+//   node --test test/e2e/queueWorkers.suite.mjs
 //
-// QUEUE_E2E_EVENTS and QUEUE_E2E_KILL_EVENTS size tests 2 and 4a (200 and 300);
-// node --test --test-name-pattern='^4a|^4b' test/e2e/queueWorkers.mjs runs only those tests (the tests
-// of test/e2e/queueRedeliveries.mjs are 3a–3e); a suite with none of them starts nothing.
+// QUEUE_E2E_EVENTS and QUEUE_E2E_KILL_EVENTS size the spread and SIGKILL tests (200 and 300);
+// node --test --test-name-pattern='^SIGKILL|recovered by a replay' test/e2e/queueWorkers.suite.mjs runs only those tests (each suite's
+// tests are picked by name the same way); a suite with none of them starts nothing.
 // Needs `postgresql` (15), `redis-server` (7) and `nginx` from Debian; they run as throwaway
 // processes. Everything is stopped at the end, also on failure or Ctrl-C; the data folder is
 // kept (path printed) after a red run, for the process logs. The tests share one topology and
@@ -75,7 +75,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: the package on every process, work s
 		numbers,
 	});
 
-	queueTest('1a. the package loads on main and on both webhook processes', async () => {
+	queueTest('the package loads on main and on both webhook processes', async () => {
 		// Main: the node type is registered (the editor lists it).
 		const descriptions = await ctx.q.client.nodeTypeDescriptions([{ name: 'n8n-nodes-anon.anonTrigger', version: 1.1 }]);
 		assert.equal(descriptions.length, 1, 'main: anonTrigger not registered');
@@ -90,7 +90,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: the package on every process, work s
 		}
 	});
 
-	queueTest('1b. every example event through each webhook process → one execution with the documented item', async () => {
+	queueTest('every example event through each webhook process → one execution with the documented item', async () => {
 		const workflow = ctx.workflows.all;
 		for (const webhook of ctx.q.webhooks) {
 			for (const type of EVENT_TYPES) {
@@ -107,7 +107,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: the package on every process, work s
 		}
 	});
 
-	queueTest('1c. the package loads on both workers (each ran executions that succeeded)', async () => {
+	queueTest('the package loads on both workers (each ran executions that succeeded)', async () => {
 		// Bull hands a job to whichever worker asks first: send more events until both have run
 		// one (an unknown node type would fail the execution on that worker).
 		const workflow = ctx.workflows.all;
@@ -128,7 +128,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: the package on every process, work s
 		}
 	});
 
-	queueTest('1d. a bad signature → 401 on each webhook process, no execution', async () => {
+	queueTest('a bad signature → 401 on each webhook process, no execution', async () => {
 		const workflow = ctx.workflows.all;
 		const before = await executionIdSet(ctx.q, workflow);
 		for (const webhook of ctx.q.webhooks) {
@@ -148,7 +148,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: the package on every process, work s
 		assert.equal((await freshExecutions(ctx.q, workflow, before)).length, 1, 'a rejected request created an execution');
 	});
 
-	queueTest(`2. ${SPREAD_EVENTS} events across both webhook processes → each executed exactly once`, async () => {
+	queueTest(`${SPREAD_EVENTS} events across both webhook processes → each executed exactly once`, async () => {
 		const workflow = ctx.workflows.all;
 		const before = await executionIdSet(ctx.q, workflow);
 		const proxiedBefore = (await proxiedRequests(ctx.q)).length;
@@ -194,7 +194,7 @@ describe(`queue mode in n8n ${N8N_VERSION}: the package on every process, work s
 		return started;
 	}
 
-	queueTest(`4a. SIGKILL one worker while ${KILL_EVENTS} events keep coming → all acknowledged, one execution each; only the killed worker's jobs fail`, async () => {
+	queueTest(`SIGKILL one worker while ${KILL_EVENTS} events keep coming → all acknowledged, one execution each; only the killed worker's jobs fail`, async () => {
 		const workflow = ctx.workflows.kill;
 		const before = await executionIdSet(ctx.q, workflow);
 		const events = (ctx.killEvents = await distinctEvents(KILL_EVENTS, { prefix: 'evt_kill' }));
@@ -281,9 +281,9 @@ describe(`queue mode in n8n ${N8N_VERSION}: the package on every process, work s
 		assert.ok(failed.length <= 10, `more failures (${failed.length}) than one worker's concurrency (10)`);
 	});
 
-	queueTest('4b. the events whose execution died with the worker are recovered by a replay (same svix-id) after the Redelivery Window → every event succeeded', async () => {
+	queueTest('the events whose execution died with the worker are recovered by a replay (same svix-id) after the Redelivery Window → every event succeeded', async () => {
 		const workflow = ctx.workflows.kill;
-		assert.ok(ctx.killLost, 'needs test 4a');
+		assert.ok(ctx.killLost, 'needs the SIGKILL test before it');
 		const failed = ctx.killFailed;
 		// n8n's own Retry (public API) first, to report what it does for such executions.
 		const before = await executionIdSet(ctx.q, workflow);

@@ -4,7 +4,7 @@
 // n8n runs with N8N_WEBHOOK_URL at the proxy, N8N_PROXY_HOPS=1 and NODE_ENV=production (as in
 // n8n's Docker image, which turns on the editor's WebSocket Origin check).
 //
-//   node --test test/e2e/reverseProxy.mjs      (about 2 minutes; needs /usr/sbin/nginx and openssl)
+//   node --test test/e2e/reverseProxy.suite.mjs      (about 2 minutes; needs /usr/sbin/nginx and openssl)
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -215,7 +215,7 @@ describe('n8n behind nginx (TLS, N8N_WEBHOOK_URL at the proxy)', () => {
 		assert.equal(trickleAt40.connected, 150, 'every trickling connection was established');
 		assert.equal(stalledAt40.connected, 20, 'every stalled connection was established');
 		// Without the proxy the same attack grows n8n by about 1 GiB: n8n reads each JSON body
-		// itself, holding an isolate (test/reliability/slowBody.mjs).
+		// itself, holding an isolate (test/reliability/slowBody.suite.mjs).
 		assert.equal(n8nConnections, 0, 'connections from nginx to n8n during the attack alone');
 		assert.ok(rssAttackOnly - rssBefore < 100, `n8n RSS grew by ${(rssAttackOnly - rssBefore).toFixed(0)} MiB under the attack alone`);
 		assert.equal(n8nConnectionsAt40, 0, 'connections from nginx to n8n at 40 s, the slow bodies still arriving');

@@ -3,9 +3,9 @@
 // edges, and secret hygiene with n8n at debug log level. Reports the numbers (sent,
 // executed, duplicated) as it goes.
 //
-//   node --test test/reliability/loadAndFaults.mjs
+//   node --test test/reliability/loadAndFaults.suite.mjs
 //
-// RELIABILITY_QUICK=1 (or `node test/reliability/loadAndFaults.mjs --quick`) scales the loads down for
+// RELIABILITY_QUICK=1 (or `node test/reliability/loadAndFaults.suite.mjs --quick`) scales the loads down for
 // development; CI runs the full sizes. The tests share one n8n and run in order.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

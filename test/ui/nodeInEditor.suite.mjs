@@ -1,7 +1,7 @@
 // Editor-experience suite: a real n8n (N8N_VERSION, default 2.41.1) with this package installed
 // as n8n's community installer would, driven in a real headless Chromium with Playwright.
 //
-//   npm run test:ui            (node --test --test-concurrency=1 test/ui/nodeInEditor.mjs test/ui/installFromEditor.mjs)
+//   npm run test:ui            (node --test --test-concurrency=1 test/ui/nodeInEditor.suite.mjs test/ui/installFromEditor.suite.mjs)
 //
 // It checks what a new user sees: the Anon Trigger in the nodes panel (light and dark theme),
 // its parameters panel, creating its credential (a malformed and a valid signing secret),
@@ -33,7 +33,7 @@ import {
 	shownWebhookUrl,
 	signIn,
 	test,
-} from './editor.mjs';
+} from '../helpers/editor.mjs';
 
 const EXAMPLE_FILE = path.join(REPO_ROOT, 'examples', 'anon-workflow-run-failed-alert.json');
 
@@ -64,10 +64,10 @@ describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
 		},
 	});
 
-	test('1. sign in through the editor as the owner', () => signIn(OWNER));
+	test('sign in through the editor as the owner', () => signIn(OWNER));
 
 	for (const theme of ['light', 'dark']) {
-		test(`1. nodes panel: "Anon" search shows the trigger with its ${theme} icon (${theme} theme)`, async () => {
+		test(`nodes panel: "Anon" search shows the trigger with its ${theme} icon (${theme} theme)`, async () => {
 			await openNewWorkflow(theme);
 			const entry = await searchAnon();
 			// In "What triggers this workflow?" n8n lists the package as one entry that carries
@@ -95,7 +95,7 @@ describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
 	}
 
 	for (const theme of ['light', 'dark']) {
-		test(`2. node panel: set-up notice, events, options and webhook URLs (${theme} theme)`, async () => {
+		test(`node panel: set-up notice, events, options and webhook URLs (${theme} theme)`, async () => {
 			await openNewWorkflow(theme);
 			const ndv = await addAnonTrigger('On all events');
 
@@ -128,7 +128,7 @@ describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
 		});
 	}
 
-	test('3. credential: a malformed signing secret is reported clearly; a valid one saves', async () => {
+	test('credential: a malformed signing secret is reported clearly; a valid one saves', async () => {
 		const { page } = ctx;
 		await openNewWorkflow('light');
 		const ndv = await addAnonTrigger('On workflow run failed');
@@ -173,7 +173,7 @@ describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
 		ctx.credentialSaved = true;
 	});
 
-	test('4. "Listen for test event" + a signed workflow_run.failed to the test URL shown → item in the output', async () => {
+	test('"Listen for test event" + a signed workflow_run.failed to the test URL shown → item in the output', async () => {
 		const { page } = ctx;
 		if (!ctx.credentialSaved) {
 			// Test 3 failed: replace what it left with one good credential (API), so this step runs.
@@ -224,7 +224,7 @@ describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
 		await screenshot('ui-test-event-light');
 	});
 
-	test('5. importing examples/anon-workflow-run-failed-alert.json shows Anon Trigger → Send Alert', async () => {
+	test('importing examples/anon-workflow-run-failed-alert.json shows Anon Trigger → Send Alert', async () => {
 		const { page } = ctx;
 		await openNewWorkflow('light');
 		// The hidden file input behind the workflow menu's "Import from File...".

@@ -7,10 +7,10 @@
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const { Anon } = require('../../nodes/Anon/Anon.node');
-const { startAnonApiStandIn } = require('../helpers/anonApiStandIn');
+const { Anon } = require('../nodes/Anon/Anon.node');
+const { startAnonApiStandIn } = require('./helpers/anonApiStandIn');
 
-const root = path.join(__dirname, '../..');
+const root = path.join(__dirname, '..');
 const read = (file) => readFileSync(path.join(root, file), 'utf8');
 const API_KEY = 'anon_operation_catalog_key';
 

@@ -4,7 +4,7 @@
 // first run. The sender behaves like Svix: same svix-id on every retry, back-off, a give-up
 // timeout (2 s here, 15 s at Svix).
 //
-//   node --test test/reliability/runsOnce.mjs
+//   node --test test/reliability/runsOnce.suite.mjs
 //
 // RELIABILITY_QUICK=1 scales the loads down for development; CI runs the full sizes.
 import assert from 'node:assert/strict';

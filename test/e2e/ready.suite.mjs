@@ -7,7 +7,7 @@
 // publication outbox): the public API's activate returns before the webhook is registered, and
 // an example sent at once got n8n's 404.
 //
-//   node --test test/e2e/ready.mjs        (part of npm run test:e2e)
+//   node --test test/e2e/ready.suite.mjs        (part of npm run test:e2e)
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';

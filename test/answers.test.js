@@ -6,9 +6,9 @@ const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const { ANSWER_REASONS, VERIFY_FAILURE_REASONS } = require('../../nodes/Anon/trigger/answers');
+const { ANSWER_REASONS, VERIFY_FAILURE_REASONS } = require('../nodes/Anon/trigger/answers');
 
-const root = path.join(__dirname, '..', '..');
+const root = path.join(__dirname, '..');
 
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 

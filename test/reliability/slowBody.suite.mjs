@@ -6,7 +6,7 @@
 // process. Prints a table: n8n's RSS before, at its peak and after, slow requests still open
 // at 40 s, valid-event latency.
 //
-//   node --test test/reliability/slowBody.mjs      (about 3 minutes; SLOW_BODY_JSON=1: 5)
+//   node --test test/reliability/slowBody.suite.mjs      (about 3 minutes; SLOW_BODY_JSON=1: 5)
 //
 // Passes when, with octet-stream bodies, the Anon Trigger does no worse than the Min Trigger
 // on every column (tolerances below). The JSON rows are measured, not asserted: n8n reads JSON
