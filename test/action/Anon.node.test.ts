@@ -1,5 +1,4 @@
 /** The Anon node (action): its description, each operation against the stand-in of Anon's API, input checks, Anon's errors, Continue On Fail. */
-import { randomBytes } from 'node:crypto';
 
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode, INodeParameters } from 'n8n-workflow';
 import { NodeApiError, NodeHelpers, NodeOperationError } from 'n8n-workflow';
@@ -12,21 +11,10 @@ import * as createLinkTokenModule from '../../nodes/Anon/action/link/createLinkT
 import type { Operation } from '../../nodes/Anon/action/resource';
 import * as getWorkflowRunModule from '../../nodes/Anon/action/workflowRun/getWorkflowRun.operation';
 import { anonHttpError, anonUnreachableError, withoutUserinfo } from '../../nodes/Anon/action/errors';
-import { JOB, SECOND_JOB_ID, startAnonApiStandIn, WORKFLOW_RUN, type AnonApiStandIn } from '../helpers/anonApiStandIn';
-import { anonFailure, authenticatedRequest, HttpStatusError, runAnon } from '../helpers/executeContext';
+import { JOB, SECOND_JOB_ID, startAnonApiStandIn, WORKFLOW_RUN } from '../helpers/anonApiStandIn';
+import { anonApiForTests, anonFailure, authenticatedRequest, HttpStatusError, runAnon } from '../helpers/executeContext';
 
-/** A fresh key for this run, in Anon's format. */
-const API_KEY = `anon_${randomBytes(24).toString('hex')}`;
-
-let anon: AnonApiStandIn;
-let credentials: ICredentialDataDecryptedObject;
-
-beforeAll(async () => {
-	anon = await startAnonApiStandIn({ apiKey: API_KEY });
-	credentials = { apiKey: API_KEY, baseUrl: anon.baseUrl };
-});
-afterAll(async () => await anon.close());
-beforeEach(() => anon.reset());
+const { anon, credentials, apiKey: API_KEY } = anonApiForTests();
 
 const createLink = (fields: Record<string, unknown> = {}) => ({
 	resource: 'link',

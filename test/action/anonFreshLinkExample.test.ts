@@ -1,17 +1,12 @@
 // The example workflow examples/anon-fresh-link-on-link-closed.json: its shape, and its Anon
 // nodes run against the stand-in with the item the Anon Trigger emits for link.closed.
-import { randomBytes } from 'node:crypto';
-
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-
 import workflow from '../../examples/anon-fresh-link-on-link-closed.json';
 import { Anon } from '../../nodes/Anon/Anon.node';
-import { JOB, startAnonApiStandIn, type AnonApiStandIn } from '../helpers/anonApiStandIn';
-import { runAnon } from '../helpers/executeContext';
+import { JOB } from '../helpers/anonApiStandIn';
+import { anonApiForTests, runAnon } from '../helpers/executeContext';
 import { documentedItem } from '../helpers/webhook';
 
 const linkClosedItem = documentedItem('link.closed') as { job_id: string; external_id: string } & Record<string, unknown>;
-const API_KEY = `anon_${randomBytes(24).toString('hex')}`;
 
 type WorkflowNode = (typeof workflow.nodes)[number] & { parameters: Record<string, unknown> };
 const node = (name: string) => workflow.nodes.find((n) => n.name === name) as WorkflowNode;
@@ -33,13 +28,7 @@ function resolve(parameters: Record<string, unknown>, previous: Record<string, u
 }
 
 describe('example: send a fresh link when a link closes', () => {
-	let anon: AnonApiStandIn;
-	let credentials: ICredentialDataDecryptedObject;
-	beforeAll(async () => {
-		anon = await startAnonApiStandIn({ apiKey: API_KEY });
-		credentials = { apiKey: API_KEY, baseUrl: anon.baseUrl };
-	});
-	afterAll(async () => await anon.close());
+	const { anon, credentials } = anonApiForTests();
 
 	it('is Anon Trigger (link.closed) → Get Job → Create Fresh Link → Notify End User', () => {
 		const trigger = node('Anon Trigger');

@@ -5,26 +5,13 @@
  * around it, and as sent, `Bearer <key>`). Driven through the node against the HTTP stand-in
  * for Anon's API, as test/action/Anon.node.test.ts does.
  */
-import { randomBytes } from 'node:crypto';
-
-import type { ICredentialDataDecryptedObject, INode, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { INode, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { anonHttpError, anonUnreachableError, quotedOrigin, userinfoSecrets } from '../../nodes/Anon/action/errors';
-import { JOB, startAnonApiStandIn, type AnonApiStandIn } from '../helpers/anonApiStandIn';
-import { anonFailure, runAnon } from '../helpers/executeContext';
+import { JOB } from '../helpers/anonApiStandIn';
+import { anonApiForTests, anonFailure, runAnon } from '../helpers/executeContext';
 
-/** A fresh key for this run, in Anon's format. */
-const API_KEY = `anon_${randomBytes(24).toString('hex')}`;
-
-let anon: AnonApiStandIn;
-let credentials: ICredentialDataDecryptedObject;
-
-beforeAll(async () => {
-	anon = await startAnonApiStandIn({ apiKey: API_KEY });
-	credentials = { apiKey: API_KEY, baseUrl: anon.baseUrl };
-});
-afterAll(async () => await anon.close());
-beforeEach(() => anon.reset());
+const { anon, credentials, apiKey: API_KEY } = anonApiForTests();
 
 const getJob = (jobId: unknown) => ({ resource: 'job', operation: 'get', jobId });
 

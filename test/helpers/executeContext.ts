@@ -13,8 +13,11 @@ import type {
 	NodeOperationError,
 } from 'n8n-workflow';
 
+import { randomBytes } from 'node:crypto';
+
 import { AnonApi } from '../../credentials/AnonApi.credentials';
 import { Anon } from '../../nodes/Anon/Anon.node';
+import { startAnonApiStandIn, type AnonApiStandIn } from './anonApiStandIn';
 
 const credentialType = new AnonApi();
 
@@ -131,4 +134,37 @@ export async function anonFailure(item: Record<string, unknown>, credentials: IC
 	);
 	expect(error).toBeDefined();
 	return error as NodeApiError | NodeOperationError;
+}
+
+/**
+ * The stand-in of Anon's API for a test file, with a fresh key in Anon's format: started before
+ * its tests, emptied of recorded requests and failures before each, closed after all. `anon` and
+ * `credentials` may be used from the tests on (they are filled in when the stand-in starts).
+ */
+export function anonApiForTests(): { anon: AnonApiStandIn; credentials: ICredentialDataDecryptedObject; apiKey: string } {
+	const apiKey = `anon_${randomBytes(24).toString('hex')}`;
+	const credentials: ICredentialDataDecryptedObject = { apiKey };
+	let running: AnonApiStandIn | undefined;
+	const started = (): AnonApiStandIn => {
+		if (!running) throw new Error('the stand-in of Anon\'s API is used before its beforeAll');
+		return running;
+	};
+	beforeAll(async () => {
+		running = await startAnonApiStandIn({ apiKey });
+		credentials.baseUrl = running.baseUrl;
+	});
+	afterAll(async () => await running?.close());
+	beforeEach(() => running?.reset());
+	const anon: AnonApiStandIn = {
+		get baseUrl() {
+			return started().baseUrl;
+		},
+		get requests() {
+			return started().requests;
+		},
+		failNext: (...args) => started().failNext(...args),
+		reset: () => started().reset(),
+		close: async () => await started().close(),
+	};
+	return { anon, credentials, apiKey };
 }
