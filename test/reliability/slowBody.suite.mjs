@@ -24,13 +24,12 @@ import { buildAndPack, installMinTrigger, installPackage } from '../../tools/har
 import { log, sleep, stopAllServers, waitFor } from '../../tools/harness/process.mjs';
 import { ensureN8n } from '../../tools/harness/runtime.mjs';
 import { noOpWorkflow } from '../../tools/harness/workflows.mjs';
-import { percentile, statusCounts } from '../../tools/harness/load.mjs';
+import { SVIX_TIMEOUT_MS, percentile, statusCounts } from '../../tools/harness/load.mjs';
 import { paced, rssMiB, sampleRss, startSlowBodies } from '../../tools/harness/slowSenders.mjs';
 
 const SLOW = 150;
 const VALID = 100;
 const WINDOW_MS = 40_000;
-const SVIX_TIMEOUT_MS = 15_000;
 // Tolerances for "no worse than the Min Trigger", set against run-to-run noise and far below
 // the failure they guard against (150 held isolates: ≈ 1.2 GiB, p99 ≈ 13 s, 150 open):
 // - RSS: n8n's RSS moves by tens of MiB between runs (GC timing, SQLite page cache, the

@@ -4,12 +4,11 @@
 // after Svix's timeout, the retries after Svix's delays (5 s, 5 min), all scaled down by the same
 // factor (a 15 s timeout: 200 ms here). Reported per case: lost (never ran), doubled (ran more than
 // once) and marked failed in Anon (no 2xx on any attempt). docs/redeliveries.md quotes the figures.
+import { deliverOnSchedule, retryDelays } from '../../tools/harness/svixSchedule.cjs';
 import { attemptSigner, exampleBody } from '../helpers/webhook';
 import { attempt, pause, senderGone, startWebhookServer, type Exchange } from '../helpers/webhookServer';
 
-const SCALE = 200 / 15_000;
-const GIVE_UP_MS = 15_000 * SCALE;
-const RETRY_DELAYS_MS = [5_000 * SCALE, 300_000 * SCALE];
+const GIVE_UP_MS = 200;
 const MESSAGES = 40;
 
 type Report = { lost: number; doubled: number; markedFailed: number; statuses: string[] };
@@ -48,14 +47,10 @@ async function atAnonsBudget(failEvery: number): Promise<Report> {
 			Array.from({ length: MESSAGES }, async (_, index) => {
 				const id = `msg_budget_${failEvery}_${Date.now()}_${index}`;
 				const nextAttempt = attemptSigner(body, { id });
-				const statuses: string[] = [];
-				for (let n = 0; n < 3; n++) {
-					if (n > 0) await pause(RETRY_DELAYS_MS[n - 1]);
-					const answer = await attempt(server.url, nextAttempt(), body, GIVE_UP_MS);
-					statuses.push(String(answer.status));
-					if (typeof answer.status === 'number' && answer.status < 300) break;
-				}
-				return { id, statuses };
+				const sent = await deliverOnSchedule(async () => (await attempt(server.url, nextAttempt(), body, GIVE_UP_MS)).status, {
+					delaysMs: retryDelays(GIVE_UP_MS),
+				});
+				return { id, statuses: sent.statuses.map(String) };
 			}),
 		);
 		await server.idle();

@@ -1,9 +1,13 @@
 // The load generator for real HTTP against n8n: requests at a fixed concurrency over
 // keep-alive connections, each answer's status, body and latency recorded. Used by the
 // benchmarks, the reliability suite and the queue-mode suite.
+import { createRequire } from 'node:module';
+
 import { deliveryHeaders } from './signedEvents.mjs';
-import { sleep } from './process.mjs';
 import { keepAliveAgents, request } from './request.mjs';
+
+const { ANON_RETRIES, SVIX_RETRY_DELAYS_MS, SVIX_TIMEOUT_MS, deliverOnSchedule, retryDelays } = createRequire(import.meta.url)('./svixSchedule.cjs');
+export { ANON_RETRIES, SVIX_RETRY_DELAYS_MS, SVIX_TIMEOUT_MS };
 
 /**
  * Sends `count` requests, at most `concurrency` at a time. `makeRequest(i)` returns
@@ -53,16 +57,6 @@ export async function sendEvents(events, { url, secret, concurrency = 16, onProg
 	return run;
 }
 
-/** What Svix waits for an answer before it gives an attempt up (its default; Anon publishes none). */
-export const SVIX_TIMEOUT_MS = 15_000;
-/** Svix's default delays before a message's first two retries (Anon publishes no schedule). */
-export const SVIX_RETRY_DELAYS_MS = [5_000, 300_000];
-/**
- * Anon's documentation: "We retry with exponential back-off (2 attempts)". Read as two retries
- * after the first delivery; the stricter reading (two attempts in all) is budgetReport(…, 2).
- */
-export const ANON_RETRIES = 2;
-
 /**
  * Delivers every event as Anon (Svix) does: each message on its own schedule, signed afresh for
  * each attempt (a second later than the one before at least), the attempt given up after `timeoutMs` (null: every answer is awaited), and any
@@ -73,28 +67,22 @@ export const ANON_RETRIES = 2;
  * answer; `sentAt`: wall-clock ms of each attempt).
  */
 export async function deliverLikeSvix(url, events, { secret, concurrency = 16, retries = ANON_RETRIES, timeoutMs = SVIX_TIMEOUT_MS, delaysMs } = {}) {
-	const scale = (timeoutMs || SVIX_TIMEOUT_MS) / SVIX_TIMEOUT_MS;
-	const delays = delaysMs ?? SVIX_RETRY_DELAYS_MS.map((ms) => ms * scale);
 	const agents = keepAliveAgents(concurrency);
 	const slots = semaphore(concurrency);
 	const deliver = async ({ eventId, msgId, body }) => {
-		const outcome = { eventId, msgId, attempts: 0, statuses: [], sentAt: [], delivered: false };
+		const sentAt = [];
 		let signedAt = 0;
-		for (let attempt = 0; attempt <= retries && !outcome.delivered; attempt++) {
-			if (attempt > 0) await sleep(delays[Math.min(attempt, delays.length) - 1]);
-			const answer = await slots.run(() => {
-				outcome.sentAt.push(Date.now());
+		const attempt = () =>
+			slots.run(async () => {
+				sentAt.push(Date.now());
 				// Svix's retries come 5 s apart at least, so each carries a new timestamp (the trigger
 				// takes the same id and timestamp for a copy); a scaled-down schedule keeps that.
 				signedAt = Math.max(Date.now(), signedAt + 1000);
 				const headers = deliveryHeaders({ secret, body, msgId, timestamp: new Date(signedAt) });
-				return request(url, { body, headers, timeoutMs, agent: agents.for(url) });
+				return (await request(url, { body, headers, timeoutMs, agent: agents.for(url) })).status;
 			});
-			outcome.attempts++;
-			outcome.statuses.push(answer.status);
-			outcome.delivered = answer.status >= 200 && answer.status < 300;
-		}
-		return outcome;
+		const { statuses, delivered } = await deliverOnSchedule(attempt, { retries, delaysMs: delaysMs ?? retryDelays(timeoutMs) });
+		return { eventId, msgId, attempts: statuses.length, statuses, sentAt, delivered };
 	};
 	try {
 		return await Promise.all(events.map(deliver));
