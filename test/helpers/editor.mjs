@@ -150,12 +150,17 @@ export function editorSuiteHooks({ setUp, tearDown }) {
 // A step is a few page loads and clicks.
 const TEST_TIMEOUT_MS = 3 * 60_000;
 
+const SIGN_IN_TEST = 'sign in through the editor as the owner';
+
 /** Steps after the sign-in need the session; without it they fail at once, saying why. */
 export const test = (name, fn) =>
 	nodeTest(name, { timeout: TEST_TIMEOUT_MS }, async () => {
-		if (!ctx.signedIn && !name.startsWith('1. sign in')) throw new Error('skipped: not signed in');
+		if (!ctx.signedIn && name !== SIGN_IN_TEST) throw new Error(`skipped: "${SIGN_IN_TEST}" did not sign in`);
 		await fn();
 	});
+
+/** The first step of a UI suite: sign in as `owner`, through the editor's sign-in page. */
+export const signInTest = (owner) => test(SIGN_IN_TEST, () => signIn(owner));
 
 /** Signs in through the editor's sign-in page. */
 export async function signIn({ email, password }) {

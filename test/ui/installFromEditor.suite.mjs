@@ -31,7 +31,7 @@ import {
 	screenshot,
 	searchAnon,
 	shownWebhookUrl,
-	signIn,
+	signInTest,
 	test,
 } from '../helpers/editor.mjs';
 
@@ -50,7 +50,7 @@ describe(`Settings → Community Nodes → Install in n8n ${N8N_VERSION}, from a
 		},
 	});
 
-	test('sign in through the editor as the owner', () => signIn(OWNER));
+	signInTest(OWNER);
 
 	test(`Settings → Community Nodes → Install "${PACKAGE_NAME}": n8n installs it from the registry`, async () => {
 		const { page } = ctx;

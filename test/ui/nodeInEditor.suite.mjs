@@ -31,7 +31,7 @@ import {
 	screenshot,
 	searchAnon,
 	shownWebhookUrl,
-	signIn,
+	signInTest,
 	test,
 } from '../helpers/editor.mjs';
 
@@ -64,7 +64,7 @@ describe(`the editor in n8n ${N8N_VERSION}, in Chromium`, () => {
 		},
 	});
 
-	test('sign in through the editor as the owner', () => signIn(OWNER));
+	signInTest(OWNER);
 
 	for (const theme of ['light', 'dark']) {
 		test(`nodes panel: "Anon" search shows the trigger with its ${theme} icon (${theme} theme)`, async () => {
