@@ -20,8 +20,8 @@ export interface EmitOptions {
 }
 
 /**
- * The last step: hands the event to n8n, one item, with the 200 `accepted` answer. A schema mismatch is
- * reported on the item (`schema_issues`) and logged, never dropped.
+ * The last step: hands the event to n8n, one item, with the 200 `accepted` answer. A schema
+ * mismatch is reported on the item (`schema_issues`) and logged, never dropped.
  */
 export function emit(
 	context: IWebhookFunctions,

@@ -17,7 +17,6 @@
 import type { INodeProperties, IWebhookFunctions } from 'n8n-workflow';
 
 import { invalidOption, Stop } from './answers';
-
 import { MAX_TOLERANCE_SECONDS } from './redeliveryGuard';
 import { DEFAULT_TOLERANCE_SECONDS } from './verifySignature';
 
