@@ -72,6 +72,21 @@ describe('the weekly check against n8n latest', () => {
 	});
 });
 
+describe('the weekly check runs tests that exist', () => {
+	test('its name pattern picks one group of the suite it runs, a group that holds tests', () => {
+		const workflow = readFileSync(path.join(REPO_ROOT, '.github/workflows/n8n-latest.yml'), 'utf8');
+		const [, pattern, file] = /node --test --test-name-pattern='([^']+)' (\S+)/.exec(workflow) ?? [];
+		assert.ok(pattern, 'the workflow runs a suite narrowed by --test-name-pattern');
+		const suite = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+		const groups = [...suite.matchAll(/^(\t*)describe\('([^']+)'/gm)].filter(([, , name]) => new RegExp(pattern).test(name));
+		assert.equal(groups.length, 1, `groups of ${file} the pattern ${pattern} picks`);
+		// The group's tests: from its describe to the next one at the same depth.
+		const [whole, indent] = groups[0];
+		const body = suite.slice(suite.indexOf(whole) + whole.length).split(new RegExp(`\n${indent}(describe\\(|\\}\\);)`))[0];
+		assert.ok((body.match(/^\s+test\(/gm) ?? []).length >= 5, `tests in "${groups[0][2]}"`);
+	});
+});
+
 describe('the CI workflow says what npm test runs', () => {
 	test("ci.yml's summary of `npm test` names the folders package.json's script runs", () => {
 		const ci = readFileSync(path.join(REPO_ROOT, '.github/workflows/ci.yml'), 'utf8');
