@@ -15,7 +15,7 @@ import { AnonTrigger } from '../../nodes/Anon/AnonTrigger.node';
 import * as clock from '../../nodes/Anon/trigger/clock';
 import { RECEIVED_ANSWER_LIMIT_MS } from '../../nodes/Anon/trigger/redelivery';
 import { attemptSigner, deliver, exampleBody, SECRET, signedHeaders, type Delivery, type Outcome } from '../helpers/webhook';
-import { attempt, startWebhookServer, waitUntil } from '../helpers/webhookServer';
+import { attempt, senderGone, startWebhookServer, waitUntil } from '../helpers/webhookServer';
 
 const OTHER_SECRET = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
 const now = () => Math.floor(Date.now() / 1000);
@@ -177,7 +177,17 @@ describe('the record of every answer', () => {
 		const logs: string[] = [];
 		let release = () => {};
 		const held = new Promise<void>((resolve) => (release = resolve));
-		const server = await startWebhookServer({ workflowId: 'wf-http', beforeAnswer: async () => await held, logs });
+		// When the sender of msg_rec_gone has hung up, as the node sees it (its own listener on the
+		// response's close runs first), so that the next attempt is answered as in production.
+		let goneSeen = false;
+		const server = await startWebhookServer({
+			workflowId: 'wf-http',
+			beforeAnswer: async (exchange) => {
+				if (exchange.request.headers['svix-id'] === 'msg_rec_gone') void senderGone(exchange).then(() => (goneSeen = true));
+				await held;
+			},
+			logs,
+		});
 		try {
 			const sign = attemptSigner(body, { id: 'msg_rec_http' });
 			const first = attempt(server.url, sign(), body);
@@ -189,7 +199,7 @@ describe('the record of every answer', () => {
 			const gone = attemptSigner(body, { id: 'msg_rec_gone' });
 			spy.mockRestore();
 			const abandoned = await attempt(server.url, gone(), body, 200);
-			await waitUntil(() => server.executions.length === 2);
+			await waitUntil(() => server.executions.length === 2 && goneSeen);
 			jest.spyOn(clock, 'monotonicNow').mockImplementation(() => performance.now() + offset);
 			const presumed = await attempt(server.url, gone(), body);
 			jest.restoreAllMocks();
