@@ -17,7 +17,7 @@ import { emit } from './trigger/eventItem';
 import { nodeParameters } from './trigger/options';
 import { claimDelivery } from './trigger/redelivery';
 import { receivedBody } from './trigger/requestBody';
-import { parseSigningSecret } from './trigger/signingSecret';
+import { parseCredentialSecrets } from './trigger/signingSecret';
 import { verifyDelivery } from './trigger/verifyDelivery';
 
 export class AnonTrigger implements INodeType {
@@ -58,13 +58,11 @@ export class AnonTrigger implements INodeType {
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted,
 			): Promise<INodeCredentialTestResult> {
-				const parsed = parseSigningSecret(String(credential.data?.signingSecret ?? ''));
-				if (!parsed.ok) return { status: 'Error', message: parsed.message };
-				const testing = String(credential.data?.testSigningSecret ?? '').trim();
-				const parsedTesting = testing === '' ? undefined : parseSigningSecret(testing);
-				if (parsedTesting && !parsedTesting.ok) return { status: 'Error', message: `Testing Endpoint Signing Secret: ${parsedTesting.message}` };
-				const kind = parsed.key.kind === 'hmac' ? 'signing secret (v1)' : 'public key (v1a)';
-				return { status: 'OK', message: `Valid ${kind}${parsedTesting ? ', and a valid testing endpoint secret' : ''}. Anon signs with it; nothing is sent to check it.` };
+				const secrets = parseCredentialSecrets(credential.data);
+				if (!secrets.ok) return { status: 'Error', message: secrets.message };
+				if (secrets.testing && !secrets.testing.ok) return { status: 'Error', message: `Testing Endpoint Signing Secret: ${secrets.testing.message}` };
+				const kind = secrets.key.kind === 'hmac' ? 'signing secret (v1)' : 'public key (v1a)';
+				return { status: 'OK', message: `Valid ${kind}${secrets.testing ? ', and a valid testing endpoint secret' : ''}. Anon signs with it; nothing is sent to check it.` };
 			},
 		},
 	};

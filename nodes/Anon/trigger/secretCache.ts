@@ -14,7 +14,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { monotonicNow } from './clock';
-import { parseSigningSecret, type SigningKey } from './signingSecret';
+import { parseCredentialSecrets, type SigningKey } from './signingSecret';
 
 export const SECRET_REUSE_MS = 10_000;
 /**
@@ -100,14 +100,12 @@ async function readCredentialKeys(context: IWebhookFunctions): Promise<Credentia
 	} catch (error) {
 		return { ok: false, message: `no Anon Webhook credential could be read (${(error as Error).message}).` };
 	}
-	const parsed = parseSigningSecret(String(credentials.signingSecret ?? ''));
-	if (!parsed.ok) return parsed;
-	const production: RequestKeys = { ok: true, key: parsed.key };
-	const testing = String(credentials.testSigningSecret ?? '').trim();
-	if (testing === '') return { ok: true, production, testUrl: production };
-	const test = parseSigningSecret(testing);
-	const testUrl: RequestKeys = test.ok
-		? { ok: true, key: parsed.key, testingKey: test.key }
-		: { ok: false, message: `its Testing Endpoint Signing Secret is unusable: ${test.message}` };
+	const secrets = parseCredentialSecrets(credentials);
+	if (!secrets.ok) return secrets;
+	const production: RequestKeys = { ok: true, key: secrets.key };
+	if (!secrets.testing) return { ok: true, production, testUrl: production };
+	const testUrl: RequestKeys = secrets.testing.ok
+		? { ok: true, key: secrets.key, testingKey: secrets.testing.key }
+		: { ok: false, message: `its Testing Endpoint Signing Secret is unusable: ${secrets.testing.message}` };
 	return { ok: true, production, testUrl };
 }

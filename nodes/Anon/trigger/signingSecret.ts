@@ -82,3 +82,17 @@ export function decodeBase64(text: string): Buffer | undefined {
 	if (text === '' || text.length % 4 === 1 || !BASE64.test(text)) return undefined;
 	return Buffer.from(text, 'base64');
 }
+
+/** The credential's two secrets: the endpoint's key, and the testing endpoint's secret, parsed, if one is set. */
+export type CredentialSecrets = { ok: true; key: SigningKey; testing?: ParsedSecret } | { ok: false; message: string };
+
+/**
+ * Reads the credential's Signing Secret and optional Testing Endpoint Signing Secret, as the
+ * credential test and every request read them (a testing secret left blank is none).
+ */
+export function parseCredentialSecrets(data: { signingSecret?: unknown; testSigningSecret?: unknown } | undefined): CredentialSecrets {
+	const parsed = parseSigningSecret(String(data?.signingSecret ?? ''));
+	if (!parsed.ok) return parsed;
+	const testing = String(data?.testSigningSecret ?? '').trim();
+	return { ok: true, key: parsed.key, testing: testing === '' ? undefined : parseSigningSecret(testing) };
+}
