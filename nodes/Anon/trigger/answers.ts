@@ -165,17 +165,7 @@ export function verifyFailureMessage(failure: VerifyFailure): string {
 			return `Missing ${missing.join(', ')} header${missing.length > 1 ? 's' : ''}. Anon (through Svix) sends svix-id, svix-timestamp and svix-signature (or the webhook-* equivalents); requests without them are not from Anon, or a proxy dropped the headers.`;
 		}
 		case 'invalid_header':
-			switch (failure.problem) {
-				case 'repeated':
-					return `The ${failure.headers.join(', ')} headers must each appear once.`;
-				case 'id_too_long':
-					return `The ${failure.header} header is longer than ${MAX_MESSAGE_ID_LENGTH} characters; Svix message ids are short (msg_…).`;
-				case 'too_many_signatures':
-					return `The ${failure.header} header holds more than ${MAX_SIGNATURE_ENTRIES} signatures; at most ${MAX_SIGNATURE_ENTRIES} are read.`;
-				case 'too_many_v1a':
-					return `The ${failure.header} header holds ${failure.count} v1a signatures; a key rotation needs at most ${MAX_V1A_SIGNATURES}, and no more are verified.`;
-			}
-			break;
+			return invalidHeaderMessage(failure);
 		case 'invalid_timestamp':
 			return `The ${failure.header} header must be a whole number of seconds since 1970 (unix time).`;
 		case 'no_supported_signature':
@@ -190,6 +180,19 @@ export function verifyFailureMessage(failure: VerifyFailure): string {
 			return `The ${failure.header} is ${failure.seconds} s ahead of this server's clock (tolerance ${failure.tolerance} s). Check the n8n server's clock (NTP) or raise "Timestamp Tolerance".`;
 	}
 	return failure satisfies never;
+}
+
+function invalidHeaderMessage(failure: Extract<VerifyFailure, { reason: 'invalid_header' }>): string {
+	switch (failure.problem) {
+		case 'repeated':
+			return `The ${failure.headers.join(', ')} headers must each appear once.`;
+		case 'id_too_long':
+			return `The ${failure.header} header is longer than ${MAX_MESSAGE_ID_LENGTH} characters; Svix message ids are short (msg_…).`;
+		case 'too_many_signatures':
+			return `The ${failure.header} header holds more than ${MAX_SIGNATURE_ENTRIES} signatures; at most ${MAX_SIGNATURE_ENTRIES} are read.`;
+		case 'too_many_v1a':
+			return `The ${failure.header} header holds ${failure.count} v1a signatures; a key rotation needs at most ${MAX_V1A_SIGNATURES}, and no more are verified.`;
+	}
 }
 
 function noSupportedSignatureMessage({ header, wanted, found }: Extract<VerifyFailure, { reason: 'no_supported_signature' }>): string {
