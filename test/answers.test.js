@@ -2,15 +2,10 @@
 // documents them as a contract: its "What the trigger answers" table and the 401 reasons under
 // "Troubleshooting" must name exactly the statuses and reasons answers.ts gives, each reason with
 // its status.
-const { execFileSync } = require('node:child_process');
-const { readFileSync } = require('node:fs');
-const path = require('node:path');
-
 const { ANSWER_REASONS, VERIFY_FAILURE_REASONS } = require('../nodes/Anon/trigger/answers');
+const { read, tracked } = require('./helpers/tree');
 
-const root = path.join(__dirname, '..');
-
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+const readme = read('README.md');
 
 /** The table rows (first line after the header separator on) of a README section. */
 function tableRows(heading) {
@@ -62,9 +57,7 @@ describe("the README's answers table", () => {
 });
 
 describe('where answers are built', () => {
-	const product = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', 'nodes'], { cwd: root, encoding: 'utf8' })
-		.split('\0')
-		.filter((file) => file.endsWith('.ts') && file !== 'nodes/Anon/trigger/answers.ts');
+	const product = tracked('nodes').filter((file) => file.endsWith('.ts') && file !== 'nodes/Anon/trigger/answers.ts');
 	// An answer body (a status other than accepted, which also names a redelivery claim's state;
 	// an accepted message), a response written by hand, or an answer handed to n8n.
 	const statuses = Object.keys(ANSWER_REASONS).filter((status) => status !== 'accepted');
@@ -83,7 +76,7 @@ describe('where answers are built', () => {
 
 	it('builds and writes every answer in answers.ts, and nowhere else', () => {
 		const elsewhere = product.flatMap((file) =>
-			readFileSync(path.join(root, file), 'utf8')
+			read(file)
 				.split('\n')
 				.map((line, i) => (answerShapes.some((shape) => shape.test(line)) ? `${file}:${i + 1}: ${line.trim()}` : null))
 				.filter(Boolean),
@@ -94,7 +87,7 @@ describe('where answers are built', () => {
 
 describe('the signature verifier', () => {
 	it('holds no wording for users: its failures are reasons and facts, worded in answers.ts', () => {
-		const code = readFileSync(path.join(root, 'nodes/Anon/trigger/verifySignature.ts'), 'utf8')
+		const code = read('nodes/Anon/trigger/verifySignature.ts')
 			.replace(/\/\*[\s\S]*?\*\//g, '')
 			.replace(/\/\/.*$/gm, '');
 		// A sentence: a string or template literal of four words or more.

@@ -18,22 +18,17 @@
 //     the .js it declares is one module;
 //   - no file cites the tracker's issue numbers: a comment or a test name says what it means, in
 //     words (history belongs in CHANGELOG.md and the git log).
-const { execFileSync } = require('node:child_process');
-const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const root = path.join(__dirname, '..');
+const { read, tracked: trackedFiles } = require('./helpers/tree');
+
 const CITATION = /\bissue #?\d+|#\d{2}\b/i;
 
-const tracked = (...folders) =>
-	execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...folders], { cwd: root, encoding: 'utf8' })
-		.split('\0')
-		.filter((f) => /\.(ts|js|mjs|cjs)$/.test(f));
+const tracked = (...folders) => trackedFiles(...folders).filter((f) => /\.(ts|js|mjs|cjs)$/.test(f));
 const sources = tracked('tools', 'test', 'scripts');
 const product = tracked('nodes', 'credentials').filter((f) => f.endsWith('.ts'));
 
 const stem = (file) => path.basename(file).replace(/\.(d\.ts|ts|js|mjs|cjs)$/, '');
-const read = (file) => readFileSync(path.join(root, file), 'utf8');
 /** Whether a file's first lines are a comment (after a shebang or 'use strict'). */
 const opensWithComment = (file) => /^(#!.*\n)?(\/\*\*|\/\/)/.test(read(file));
 

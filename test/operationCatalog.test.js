@@ -4,14 +4,9 @@
 // description. For each operation this test names what is still missing
 // elsewhere: its section in docs/anon-node.md with the endpoint it calls, that endpoint in the
 // stand-in of Anon's API (test/helpers/anonApiStandIn.js), and its tests in test/action/Anon.node.test.ts.
-const { readFileSync } = require('node:fs');
-const path = require('node:path');
-
 const { Anon } = require('../nodes/Anon/Anon.node');
 const { startAnonApiStandIn } = require('./helpers/anonApiStandIn');
-
-const root = path.join(__dirname, '..');
-const read = (file) => readFileSync(path.join(root, file), 'utf8');
+const { read } = require('./helpers/tree');
 const API_KEY = 'anon_operation_catalog_key';
 
 const { properties } = new Anon().description;

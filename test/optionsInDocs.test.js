@@ -2,13 +2,12 @@
 // the single source. A default changed there fails here, naming every place that still writes
 // the old one: the README's options table (label, internal name, default), and every sentence of
 // the README, SECURITY.md and docs/ that names an option and its default.
-const { readdirSync, readFileSync } = require('node:fs');
+const { readdirSync } = require('node:fs');
 const path = require('node:path');
 
 const { TRIGGER_OPTIONS } = require('../nodes/Anon/trigger/options');
+const { read, root } = require('./helpers/tree');
 
-const root = path.join(__dirname, '..');
-const read = (file) => readFileSync(path.join(root, file), 'utf8');
 const readme = read('README.md');
 const rows = new Map(
 	[...readme.matchAll(/^\| (?:\*\*)?([^|*]+?)(?:\*\*)? \(`(\w+)`\) \| ([^|]+) \|/gm)].map(([, label, name, shownDefault]) => [
